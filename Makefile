@@ -1,0 +1,106 @@
+# netdoctor.openstack: every target does its own set-up on a fresh Debian 12 machine (as root).
+#   make test   everything: lint, sanity, unit tests, every molecule scenario
+#   make demo   the audit -> verify job on the built-in lab
+#   make bench  the benchmarks, printed as tables
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+BUILD := $(ROOT)/.build
+VENV := $(ROOT)/.venv
+BIN := $(VENV)/bin
+PYTHON ?= /usr/bin/python3
+COLLECTION_TREE := $(BUILD)/collections
+COLLECTION_LINK := $(COLLECTION_TREE)/ansible_collections/netdoctor/openstack
+SANITY_TREE := $(BUILD)/sanity/ansible_collections/netdoctor/openstack
+SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+SCENARIO ?= $(SCENARIOS)
+SANITY_ARGS ?=
+
+export PATH := $(BIN):$(PATH)
+export CONTAINERS_CONF := $(ROOT)/.config/containers/containers.conf
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTION_TREE)
+export ANSIBLE_HOME := $(BUILD)/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(BUILD)/ansible-home/tmp
+export MOLECULE_GLOB := molecule/*/molecule.yml
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export NO_COLOR := 1
+export ANSIBLE_NOCOLOR := 1
+
+# Debian packages the tests, the lab and the benchmarks use on this machine.
+SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc debootstrap \
+	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
+	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates
+
+.PHONY: help setup system venv collection lab-image lint sanity unit molecule test demo bench build clean
+
+help:
+	@echo "make test   - set up, then run lint, sanity, unit tests and every molecule scenario"
+	@echo "make demo   - set up, build the lab, audit it, repair what the collection can, verify"
+	@echo "make bench  - run the benchmarks (bench/bench_*.py) and print their numbers"
+	@echo "make unit | lint | sanity | molecule [SCENARIO=name] | lab-image | build"
+
+setup: system venv collection
+
+system: $(BUILD)/system.stamp
+$(BUILD)/system.stamp: Makefile
+	@mkdir -p $(BUILD)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:" $$missing; \
+		apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing > $(BUILD)/apt.log 2>&1 || { tail -30 $(BUILD)/apt.log; exit 1; }; \
+	fi
+	@touch $@
+
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: requirements.txt requirements-dev.txt $(BUILD)/system.stamp
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+collection: $(COLLECTION_LINK)
+$(COLLECTION_LINK):
+	@mkdir -p $(dir $@)
+	@ln -sfn $(ROOT) $@
+
+lab-image: system
+	@lab/build-image.sh
+
+lint: setup
+	ruff check .
+	ruff format --check .
+	yamllint -s .
+	ansible-lint --profile production --offline
+
+# ansible-test needs the collection at ansible_collections/netdoctor/openstack; it is run on a
+# copy of the files git knows (tracked and not ignored), with the offline get-pip stand-in.
+sanity: setup
+	@mkdir -p $(SANITY_TREE) $(HOME)/.ansible/test/cache
+	@cp tests/sanity/get_pip_stub.py $(HOME)/.ansible/test/cache/get_pip_24_2.py
+	@tests/sanity/sync-tree.sh $(SANITY_TREE)
+	cd $(SANITY_TREE) && ansible-test sanity --venv --python 3.11 --requirements --color no $(SANITY_ARGS)
+
+unit: setup
+	pytest -q -p no:cacheprovider tests/unit
+
+molecule: setup lab-image
+	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
+
+test: setup lab-image lint sanity unit molecule
+	@echo "make test: all checks passed"
+
+build: setup
+	@mkdir -p $(BUILD)/dist
+	ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+demo: setup lab-image
+	lab/demo.sh
+
+bench: setup lab-image
+	@for b in bench/bench_*.py; do echo "=== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(BUILD) tests/output
