@@ -33,7 +33,7 @@ SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc d
 	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
 	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates
 
-.PHONY: help setup system venv collection lab-image lint sanity unit molecule test demo bench build clean
+.PHONY: help setup system venv collection lab-image lint sanity unit install-check molecule test demo bench build clean
 
 help:
 	@echo "make test   - set up, then run lint, sanity, unit tests and every molecule scenario"
@@ -89,8 +89,11 @@ unit: setup
 molecule: setup lab-image
 	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
 
-test: setup lab-image lint sanity unit molecule
+test: setup lab-image lint sanity unit install-check molecule
 	@echo "make test: all checks passed"
+
+install-check: setup
+	tests/install-check.sh
 
 build: setup
 	@mkdir -p $(BUILD)/dist
