@@ -109,10 +109,7 @@ def neutron_network_mtus(
 ) -> dict:
     """All of Neutron's computed MTUs: ``{"vxlan", "gre", "geneve", "vlan": {physnet}, "flat": {physnet}}``."""
     names = sorted(set(physnets) | set(physical_network_mtus or {}))
-    result = {
-        kind: neutron_tunnel_mtu(kind, global_physnet_mtu, path_mtu, overlay_ip_version, geneve_max_header_size)
-        for kind in ("vxlan", "gre", "geneve")
-    }
+    result = {kind: neutron_tunnel_mtu(kind, global_physnet_mtu, path_mtu, overlay_ip_version, geneve_max_header_size) for kind in ("vxlan", "gre", "geneve")}
     per_physnet = {name: neutron_physnet_mtu(name, global_physnet_mtu, physical_network_mtus) for name in names}
     result["vlan"] = dict(per_physnet)
     result["flat"] = dict(per_physnet)
