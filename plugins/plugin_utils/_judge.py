@@ -561,10 +561,11 @@ def check_pmtu(results, host) -> list:
 
 
 def check_over_mtu_drops(facts: dict, host) -> list:
-    """KERNEL_OVER_MTU_DROPS: the kernel log counts "dropped over-mtu packet" on an interface."""
+    """KERNEL_OVER_MTU_DROPS: the kernel log counts "dropped over-mtu packet" on an interface the host has."""
     ifaces = _ifaces(facts)
     log = (((facts or {}).get("counters") or {}).get("kernel_log") or {}).get("over_mtu_drops") or {}
-    names = set(log)
+    # Only interfaces that exist now: the log outlives deleted tap ports, and containers share the host's kernel log.
+    names = {n for n in log if n in ifaces}
     names |= {n for n, e in ifaces.items() if (_int((e.get("counters") or {}).get("over_mtu_drops")) or 0) > 0}
     out = []
     for name in sorted(names):

@@ -12,6 +12,7 @@ from conftest import read_fixture
 from factsbuilder import addr, host, iface, lab_netns_facts, neutron
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import counters
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import neutron as neutron_parser
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge
 
 KEYS = {"code", "severity", "host", "interface", "message", "evidence", "remediation"}
@@ -114,6 +115,16 @@ AX88179 = dict(
 LRO_ON = {"large-receive-offload": {"enabled": True, "fixed": False, "requested": True}}
 KERNLOG_TAP = counters.parse_over_mtu_drops(read_fixture("kernlog/ovs-dropped-over-mtu-tap-1450.txt").splitlines())
 KERNLOG_NONE = counters.parse_over_mtu_drops(read_fixture("kernlog/vlan0-hw-filter-stmmac-not-supported.txt").splitlines())
+TAPS = [iface("tap0e778df8-ca", "tap", 1450), iface("tape901c8af-fb", "tap", 1450)]
+
+
+def real_neutron(*files):
+    """Neutron facts as net_facts builds them from real configuration files."""
+    conf = neutron_parser.merge_configs([neutron_parser.parse_ini(read_fixture("neutron/" + name)) for name in files])
+    return neutron(**neutron_parser.summarize(conf, []))
+
+
+KOLLA_AGENT = real_neutron("kolla-neutron-openvswitch-agent-openvswitch_agent.ini")
 SNMP_BAD = counters.parse_snmp(read_fixture("snmp/proc-net-snmp-udp-incsumerrors-3-veth-netns-kernel-6.18.txt"))
 
 
@@ -245,11 +256,36 @@ HOST_CASES = [
     # KERNEL_OVER_MTU_DROPS (real kernel log lines)
     (
         "over-mtu-drops-in-kernel-log",
-        host([], counters=with_counters(over_mtu=KERNLOG_TAP)),
+        host(TAPS, counters=with_counters(over_mtu=KERNLOG_TAP)),
         None,
         [("KERNEL_OVER_MTU_DROPS", "tap0e778df8-ca"), ("KERNEL_OVER_MTU_DROPS", "tape901c8af-fb")],
     ),
-    ("kernel-log-without-drops", host([], counters=with_counters(over_mtu=KERNLOG_NONE)), None, []),
+    ("over-mtu-drops-of-deleted-ports", host([], counters=with_counters(over_mtu=KERNLOG_TAP)), None, []),
+    ("kernel-log-without-drops", host(TAPS, counters=with_counters(over_mtu=KERNLOG_NONE)), None, []),
+    (
+        "over-mtu-drops-interface-counter",
+        host([iface("tap1", "tap", 1450, counters={"rx_dropped": 0, "tx_dropped": 0, "rx_errors": 0, "tx_errors": 0, "over_mtu_drops": 7})]),
+        None,
+        [("KERNEL_OVER_MTU_DROPS", "tap1")],
+    ),
+    # real Neutron configuration (kolla OVS agent: local_ip 192.168.105.147, vxlan, physnet1 -> br-ex)
+    (
+        "kolla-agent-underlay-1450",
+        host([iface("eth1", mtu=1450, addresses=[addr("192.168.105.147", 24)])], neutron=KOLLA_AGENT),
+        None,
+        [("NEUTRON_MTU_EXCEEDS_UNDERLAY", "eth1")],
+    ),
+    ("kolla-agent-underlay-1500", host([iface("eth1", mtu=1500, addresses=[addr("192.168.105.147", 24)])], neutron=KOLLA_AGENT), None, []),
+    (
+        "kolla-agent-physnet-port-1400",
+        host(
+            [iface("eth1", mtu=1500, addresses=[addr("192.168.105.147", 24)]), ovs_port("eth2", "br-ex", 1400, "physical"), BR_EX_INT],
+            ovs=BR_EX_OVS,
+            neutron=KOLLA_AGENT,
+        ),
+        None,
+        [("NEUTRON_MTU_EXCEEDS_UNDERLAY", "eth2")],
+    ),
     # DHCP_CHECKSUM_UNFILLED
     ("qdhcp-without-fill", host([], neutron=neutron(namespaces=DHCP_NS)), None, [("DHCP_CHECKSUM_UNFILLED", "tap6f3c")]),
     ("qdhcp-with-fill", host([], neutron=neutron(namespaces=DHCP_NS_FILLED)), None, []),
@@ -379,7 +415,7 @@ def test_severities_and_roles_follow_design():
         (host([ETH1]), [pmtu(1498)], "PMTU_DEFICIT_UNEXPLAINED", {"deficit": 2, "explained_by": [], "path_mtu": 1498, "expected_mtu": 1500}),
         (host([ETH1]), [pmtu(1450)], "PMTU_BELOW_EXPECTED", {"deficit": 50, "explained_by": ["VXLAN over IPv4", "Geneve over IPv4"], "target_host": "node2"}),
         (
-            host([], counters=with_counters(over_mtu=KERNLOG_TAP)),
+            host(TAPS, counters=with_counters(over_mtu=KERNLOG_TAP)),
             None,
             "KERNEL_OVER_MTU_DROPS",
             {"count": 5, "last_size": 8950, "last_mtu": 1450},
