@@ -1,0 +1,272 @@
+# Copyright (c) 2026, netdoctor maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: not part of the collection's public API; may change without notice.
+"""Assembly of ``ansible_facts.netdoctor`` (docs/facts.md) for the net_facts module.
+
+Option checks are pure; gather() does its I/O only through the ``run`` callable it is
+given (``run(argv, data=None) -> (rc, stdout, stderr)``), the SIOCETHTOOL collector and sysfs
+reads, so unit tests feed it captured output. Nothing here changes the system.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import platform
+import socket
+
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import (
+    counters,
+    drivers,
+    ethtool,
+    iplink,
+    neutron,
+    ovs,
+    tcfilter,
+)
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import InvalidName, validate_ifname
+
+SCHEMA = 1
+SUBSETS = ("links", "offloads", "drivers", "vlan", "counters", "neutron")
+_GLOB_CHARS = "*?[]"
+_PATTERN_FORBIDDEN = "$`;&|<>()\\'\"{}#~"
+
+
+class OptionError(ValueError):
+    """A module option that cannot be used; the message says why."""
+
+
+def resolve_subsets(requested) -> list[str]:
+    """gather_subset → the subsets to gather, in SUBSETS order (``links`` always).
+
+    As with setup: ``all`` adds every subset, ``!all`` removes all but links, ``!name``
+    excludes one; a list of only exclusions starts from ``all``.
+    """
+    items = [str(item).strip() for item in (requested if requested is not None else ["all"])]
+    if not items:
+        items = ["all"]
+    valid = ", ".join(("all",) + SUBSETS)
+    for item in items:
+        name = item[1:] if item.startswith("!") else item
+        if name not in SUBSETS and name != "all":
+            raise OptionError(f"gather_subset: unknown subset {item!r}; valid subsets are {valid} (prefix with ! to exclude)")
+        if item == "!links":
+            raise OptionError("gather_subset: links cannot be excluded; every other subset hangs off it")
+    includes = [item for item in items if not item.startswith("!")]
+    excludes = {item[1:] for item in items if item.startswith("!")}
+    selected = set(SUBSETS) if (not includes or "all" in includes) else set(includes)
+    if "all" in excludes:
+        selected = set(includes) - {"all"}
+    selected -= excludes - {"all"}
+    selected.add("links")
+    return [name for name in SUBSETS if name in selected]
+
+
+def validate_patterns(patterns) -> list[str]:
+    """Check ``interfaces`` glob patterns; raise OptionError naming the bad one."""
+    result = []
+    for pattern in patterns or []:
+        if not isinstance(pattern, str) or not pattern:
+            raise OptionError(f"interfaces: {pattern!r} is not a non-empty string")
+        if not any(ch in pattern for ch in _GLOB_CHARS):
+            try:
+                validate_ifname(pattern)
+            except InvalidName as exc:
+                raise OptionError(f"interfaces: {exc}") from None
+        else:
+            bad = [ch for ch in pattern if ch == "/" or ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch in _PATTERN_FORBIDDEN]
+            if bad:
+                raise OptionError(f"interfaces: pattern {pattern!r} contains {bad[0]!r}, which no interface name can hold")
+            if pattern.count("[") != pattern.count("]"):
+                raise OptionError(f"interfaces: pattern {pattern!r} has an unbalanced bracket expression")
+        result.append(pattern)
+    return result
+
+
+def validate_config_dirs(dirs) -> list[str] | None:
+    """Explicit neutron_config_dirs: an existing path that is not a readable directory is an error."""
+    if dirs is None:
+        return None
+    result = []
+    for path in dirs:
+        if not isinstance(path, str) or not path:
+            raise OptionError(f"neutron_config_dirs: {path!r} is not a path")
+        if os.path.exists(path):
+            if not os.path.isdir(path):
+                raise OptionError(f"neutron_config_dirs: {path} exists but is not a directory")
+            try:
+                os.listdir(path)
+            except OSError as exc:
+                raise OptionError(f"neutron_config_dirs: {path} cannot be read: {exc.strerror or exc}") from None
+        result.append(path)
+    return result
+
+
+def select(names, patterns) -> list[str]:
+    """Interface names matching any glob pattern (all when there are no patterns)."""
+    if not patterns:
+        return list(names)
+    return [name for name in names if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)]
+
+
+def _ok(run, argv, errors, subset, *, data=None, quiet=False):
+    """stdout of ``argv`` or None (recording a non-fatal error unless ``quiet``)."""
+    try:
+        rc, out, err = run(argv, data=data) if data is not None else run(argv)
+    except OSError as exc:
+        if not quiet:
+            errors.append({"subset": subset, "message": f"{argv[0]}: {exc}"})
+        return None
+    if rc != 0:
+        if not quiet:
+            errors.append({"subset": subset, "message": f"{' '.join(argv)} failed (rc={rc}): {(err or '').strip()[:300]}"})
+        return None
+    return out or ""
+
+
+def _gather_links(run, errors) -> tuple[dict, list]:
+    out = _ok(run, ["ip", "-j", "-d", "-s", "link", "show"], errors, "links")
+    if out is None:
+        return {}, []
+    links = iplink.parse_link_json(out)
+    addr_out = _ok(run, ["ip", "-j", "addr", "show"], errors, "links")
+    addresses = iplink.parse_addr_json(addr_out) if addr_out is not None else None
+    facts = iplink.link_facts(links, addresses if addresses is not None else {})
+    route4 = _ok(run, ["ip", "-j", "route", "show", "table", "all"], errors, "links") or ""
+    route6 = _ok(run, ["ip", "-j", "-6", "route", "show", "table", "all"], errors, "links") or ""
+    routes = iplink.parse_routes_json(route4, route6)
+    iplink.resolve_tunnels(facts, routes)
+    return facts, routes
+
+
+def _gather_ovs(run, facts, errors) -> tuple[dict, dict]:
+    """(``ovs`` facts, {iface: ovs entry}); ``running: false`` when ovs-vsctl is missing or does not answer."""
+    out = _ok(run, ["ovs-vsctl"] + ovs.vsctl_args(), errors, "links", quiet=True)
+    if out is None:
+        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}
+    try:
+        ovs_facts, per_interface = ovs.parse_vsctl_chained(out)
+    except ovs.ParseError as exc:
+        errors.append({"subset": "links", "message": str(exc)})
+        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}
+    ovs_facts["interfaces"] = per_interface
+    netdev = any(bridge["datapath_type"] == "netdev" for bridge in ovs_facts["bridges"].values())
+    for name, entry in facts.items():
+        ovs_entry = per_interface.get(name)
+        if ovs_entry is not None:
+            entry["ovs"] = ovs_entry
+            if ovs_entry["type"] == "internal" and entry["kind"] in ("tap", "ovs_internal"):
+                entry["kind"] = "ovs_internal"  # userspace datapath: internal ports are tap devices
+        elif netdev and name == "ovs-netdev" and entry["kind"] == "tap":
+            entry["kind"] = "ovs_system"  # the netdev datapath's own device
+    return ovs_facts, per_interface
+
+
+def _vlan_offload(offloads) -> dict:
+    def enabled(feature):
+        state = (offloads or {}).get(feature)
+        return state.get("enabled") if isinstance(state, dict) else None
+
+    return {"rx_strip": enabled("rx-vlan-offload"), "rx_filter": enabled("rx-vlan-filter"), "tx_insert": enabled("tx-vlan-offload")}
+
+
+def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
+    """{iface: vlan0_strip methods} from OVS flows, tc ingress filters and VLAN-0 sub-devices."""
+    methods: dict[str, list] = {name: [] for name in selected}
+    strips_by_bridge = {}
+    for bridge in sorted(ovs_facts.get("bridges") or {}):
+        # Neutron bridges may refuse OpenFlow 1.0: offer every version, ovs-ofctl uses the highest both speak.
+        out = _ok(run, ["ovs-ofctl", "-O", "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15", "dump-flows", bridge], errors, "vlan")
+        if out is None:
+            continue
+        strips_by_bridge[bridge] = ovs.vlan0_strip_flows(ovs.parse_dump_flows(out))
+        ovs_facts["bridges"][bridge]["flows_checked"] = True
+    qdisc_out = _ok(run, ["tc", "-j", "qdisc", "show"], errors, "vlan")
+    devices = tcfilter.ingress_devices(tcfilter.parse_qdisc_json(qdisc_out)) if qdisc_out else []
+    devices = [dev for dev in devices if dev in methods]
+    filters: dict[str, list] = {}
+    if devices:
+        out = _ok(run, ["tc", "-j", "-batch", "-"], errors, "vlan", data=tcfilter.batch_commands(devices))
+        if out is not None:
+            try:
+                filters = tcfilter.parse_batch_output(out, devices)
+            except tcfilter.ParseError as exc:
+                errors.append({"subset": "vlan", "message": str(exc)})
+    for name in selected:
+        entry = facts[name]
+        methods[name].extend(ovs.vlan0_methods_for(name, entry.get("ovs"), strips_by_bridge))
+        methods[name].extend(tcfilter.vlan_pop_methods(name, filters.get(name, [])))
+    for name, entry in facts.items():
+        if entry["kind"] == "vlan" and (entry.get("vlan") or {}).get("id") == 0 and entry.get("lower") in methods:
+            methods[entry["lower"]].append({"method": "vlan0_device", "device": name, "detail": f"{name}: vlan id 0 on {entry['lower']}"})
+    return methods
+
+
+def gather(
+    run,
+    subsets,
+    *,
+    patterns=None,
+    neutron_config_dirs=None,
+    sysfs_root: str = "/sys",
+    proc_root: str = "/proc",
+    netns_root: str = "/run/netns",
+    ethtool_collect=None,
+) -> dict:
+    """Everything docs/facts.md describes for ``subsets``; ``run(argv, data=None) -> (rc, out, err)``."""
+    errors: list[dict] = []
+    facts, _routes = _gather_links(run, errors)
+    ovs_facts, _per_iface = _gather_ovs(run, facts, errors)
+    selected = select(sorted(facts, key=lambda n: (facts[n].get("ifindex") or 0, n)), patterns)
+    valid_names = []
+    for name in selected:
+        try:
+            valid_names.append(validate_ifname(name))
+        except InvalidName as exc:
+            errors.append({"subset": "links", "message": str(exc)})
+    host_counters = None
+    if "counters" in subsets:
+        host_counters = counters.collect_host(run, proc_root=proc_root)
+    eth = {}
+    if {"offloads", "drivers", "vlan"} & set(subsets):
+        eth = (ethtool_collect or ethtool.collect)(valid_names)
+    vlan_methods = _gather_vlan(run, facts, ovs_facts, valid_names, errors) if "vlan" in subsets else {}
+    interfaces = {}
+    over_mtu = (host_counters or {}).get("kernel_log", {}).get("over_mtu_drops", {}) if host_counters else {}
+    log_source = (host_counters or {}).get("kernel_log", {}).get("source") if host_counters else None
+    for name in valid_names:
+        entry = facts[name]
+        link_counters = entry.pop("counters")
+        eth_entry = eth.get(name) or {"offloads": {}, "drvinfo": None, "error": None}
+        if eth_entry.get("error") and {"offloads", "drivers"} & set(subsets):
+            errors.append({"subset": "offloads", "message": f"{name}: {eth_entry['error']}"})
+        if "offloads" in subsets:
+            entry["offloads"] = eth_entry.get("offloads") or None
+        if "drivers" in subsets:
+            entry["driver"] = drivers.describe(name, eth_entry.get("drvinfo"), sysfs_root=sysfs_root)
+        if "vlan" in subsets:
+            entry["vlan_offload"] = _vlan_offload(eth_entry.get("offloads"))
+            methods = vlan_methods.get(name, [])
+            entry["vlan0_strip"] = {"in_place": bool(methods), "methods": methods}
+        if "counters" in subsets:
+            drops = over_mtu.get(name)
+            link_counters["over_mtu_drops"] = drops["count"] if drops else (0 if log_source else None)
+            entry["counters"] = link_counters
+        interfaces[name] = entry
+    result = {
+        "schema": SCHEMA,
+        "gather_subset": list(subsets),
+        "hostname": socket.gethostname(),
+        "kernel": platform.release(),
+        "errors": errors,
+        "interfaces": interfaces,
+        "ovs": ovs_facts,
+        "linux_bridges": iplink.linux_bridges(facts),
+    }
+    if "counters" in subsets:
+        result["counters"] = host_counters
+    if "neutron" in subsets:
+        result["neutron"] = neutron.collect(neutron_config_dirs, run, netns_root=netns_root, proc_root=proc_root)
+    return result

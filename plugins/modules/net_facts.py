@@ -1,0 +1,222 @@
+#!/usr/bin/python
+# Copyright (c) 2026, netdoctor maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: net_facts
+short_description: Gather what a network audit needs to know about a host, in one round trip
+version_added: 0.1.0
+description:
+  - Returns C(ansible_facts.netdoctor): every interface with its MTU, min/max MTU, kind, master, lower device,
+    VLAN id, addresses, Linux bridge and OVS membership and, on tunnel devices, the underlay that carries them,
+    the underlay MTU they need and the headroom left.
+  - Optional subsets add parsed ethtool features (O(gather_subset=offloads)), driver, firmware, bus and
+    known-issue matches (V(drivers)), hardware VLAN stripping and whether VLAN-0 (802.1p) tags are stripped
+    by an OVS flow, a tc filter or a VLAN-0 device (V(vlan)), over-MTU drops in the kernel log, UDP checksum
+    errors and per-interface drop counters (V(counters)), and the parsed Neutron configuration with the MTU
+    Neutron gives each network type (V(neutron)).
+  - Fast on hosts with thousands of ports; one C(ip -j -d -s link show), one C(ip -j addr show), one route
+    dump per address family, sysfs reads, ethtool data through the SIOCETHTOOL ioctl, one C(ovs-vsctl) call,
+    one C(ovs-ofctl dump-flows) per OVS bridge and one C(tc -batch) for all devices with an ingress qdisc.
+    No process is started per interface.
+  - Never changes anything.
+  - The full schema of the facts is in C(docs/facts.md) of the collection.
+author:
+  - netdoctor maintainers
+requirements:
+  - iproute2 with JSON output (C(ip -j), C(tc -j)) on the managed host.
+  - C(ovs-vsctl) and C(ovs-ofctl) for OVS facts (optional).
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  idempotent:
+    support: full
+    description: Gathering facts changes nothing.
+  facts:
+    support: full
+    description: Returns C(ansible_facts.netdoctor).
+options:
+  gather_subset:
+    description:
+      - Which subsets to gather, as with M(ansible.builtin.setup).
+      - V(all) gathers every subset; V(!all) only V(links); V(!name) excludes one subset; a list of only
+        exclusions starts from V(all).
+      - V(links) is always gathered; every other subset hangs off it.
+    type: list
+    elements: str
+    default: [all]
+  interfaces:
+    description:
+      - Report only interfaces whose name matches one of these shell-style glob patterns (C(fnmatch), case-sensitive).
+      - Tunnel underlays are still resolved against every interface.
+      - A pattern holding a character no interface name can contain, or a pattern without wildcards longer than
+        15 bytes, is an error.
+    type: list
+    elements: str
+  neutron_config_dirs:
+    description:
+      - Directories to read Neutron configuration from (V(neutron) subset).
+      - When unset, the packaged C(/etc/neutron), kolla C(/etc/kolla/<service>) and OpenStack-Ansible layouts are searched.
+      - A directory given here that exists but cannot be read is an error.
+    type: list
+    elements: path
+notes:
+  - Run as root for complete data (kernel log, network namespaces, iptables rules of qdhcp namespaces).
+  - Tunnel C(headroom) is the underlay MTU minus the MTU the tunnel needs; a negative value is the fault
+    C(MTU_TUNNEL_UNDERLAY) of the audit role.
+seealso:
+  - module: ansible.builtin.setup
+"""
+
+EXAMPLES = r"""
+- name: Gather every netdoctor fact
+  netdoctor.openstack.net_facts:
+
+- name: Only links and VLAN facts of the tap and qvo ports
+  netdoctor.openstack.net_facts:
+    gather_subset: [vlan]
+    interfaces: ["tap*", "qvo*"]
+
+- name: Everything but Neutron, with Neutron read from a custom path elsewhere
+  netdoctor.openstack.net_facts:
+    gather_subset: ["!neutron"]
+
+- name: Neutron facts from a kolla host
+  netdoctor.openstack.net_facts:
+    gather_subset: [neutron]
+    neutron_config_dirs: [/etc/kolla/neutron-server, /etc/kolla/neutron-openvswitch-agent]
+
+- name: Show tunnels whose underlay is too small
+  ansible.builtin.debug:
+    msg: "{{ item.key }} needs {{ item.value.tunnel.required_underlay_mtu }} on {{ item.value.tunnel.underlay }}"
+  loop: "{{ ansible_facts.netdoctor.interfaces | dict2items | selectattr('value.tunnel') | list }}"
+  when: item.value.tunnel.headroom is not none and item.value.tunnel.headroom < 0
+"""
+
+RETURN = r"""
+ansible_facts:
+  description: Facts to add to C(ansible_facts).
+  returned: always
+  type: complex
+  contains:
+    netdoctor:
+      description: Network facts; the complete schema is C(docs/facts.md) in the collection.
+      returned: always
+      type: complex
+      contains:
+        schema:
+          description: Version of the facts' schema.
+          type: int
+          returned: always
+          sample: 1
+        gather_subset:
+          description: The subsets gathered.
+          type: list
+          elements: str
+          returned: always
+          sample: [links, offloads, drivers, vlan, counters, neutron]
+        hostname:
+          description: The host's name.
+          type: str
+          returned: always
+          sample: compute1
+        kernel:
+          description: The running kernel's release.
+          type: str
+          returned: always
+          sample: 6.1.0-26-amd64
+        errors:
+          description: Non-fatal problems, each C({subset, message}).
+          type: list
+          elements: dict
+          returned: always
+          sample: []
+        interfaces:
+          description:
+            - Per interface (selected by O(interfaces)); always C(name), C(ifindex), C(kind), C(mtu), C(min_mtu), C(max_mtu),
+              C(operstate), C(mac), C(flags), C(master), C(master_kind), C(lower), C(vlan), C(addresses), C(bridge_ports),
+              C(bond_members), C(ovs), C(tunnel).
+            - C(offloads) with subset V(offloads), C(driver) with V(drivers), C(vlan_offload) and C(vlan0_strip) with V(vlan),
+              C(counters) with V(counters).
+          type: dict
+          returned: always
+          sample:
+            uplink:
+              name: uplink
+              ifindex: 4
+              kind: veth
+              mtu: 1500
+              min_mtu: 68
+              max_mtu: 65535
+              master: null
+              tunnel: null
+        ovs:
+          description: Open vSwitch bridges and interfaces when C(ovs-vsctl) answers (C(running)).
+          type: dict
+          returned: always
+          sample: {running: true, version: 3.1.0, bridges: {br-int: {datapath_type: system, ports: [br-int], mtu_request: null, flows_checked: true}}}
+        linux_bridges:
+          description: Every Linux bridge and its ports.
+          type: dict
+          returned: always
+          sample: {br0: [tap0, v1]}
+        counters:
+          description: Host-wide counters (C(snmp), C(kernel_log)).
+          type: dict
+          returned: when subset counters is gathered
+        neutron:
+          description: Parsed Neutron configuration, computed network MTUs and qdhcp/qrouter namespaces.
+          type: dict
+          returned: when subset neutron is gathered
+"""
+
+from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts  # noqa: E402
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON  # noqa: E402
+
+
+def _runner(module):
+    """``run(argv, data=None) -> (rc, stdout, stderr)`` through module.run_command, LANG=C, never a shell."""
+    paths = {}
+
+    def run(argv, data=None):
+        name = argv[0]
+        if name not in paths:
+            paths[name] = module.get_bin_path(name, required=False, opt_dirs=["/usr/sbin", "/sbin", "/usr/bin"])
+        if paths[name] is None:
+            return 127, "", f"{name}: command not found"
+        return module.run_command([paths[name]] + list(argv[1:]), data=data, binary_data=data is not None, check_rc=False)
+
+    return run
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            gather_subset=dict(type="list", elements="str", default=["all"]),
+            interfaces=dict(type="list", elements="str"),
+            neutron_config_dirs=dict(type="list", elements="path"),
+        ),
+        supports_check_mode=True,
+    )
+    module.run_command_environ_update = COMMAND_ENVIRON
+    try:
+        subsets = netfacts.resolve_subsets(module.params["gather_subset"])
+        patterns = netfacts.validate_patterns(module.params["interfaces"])
+        config_dirs = netfacts.validate_config_dirs(module.params["neutron_config_dirs"])
+    except netfacts.OptionError as exc:
+        module.fail_json(msg=str(exc))
+    facts = netfacts.gather(_runner(module), subsets, patterns=patterns, neutron_config_dirs=config_dirs)
+    module.exit_json(changed=False, ansible_facts={"netdoctor": facts})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+# Copyright (c) 2026, netdoctor maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""net_facts: option handling, and the whole gather fed with real captured output through a fake run."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+from conftest import read_fixture
+
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import ethtool, netfacts
+from ansible_collections.netdoctor.openstack.plugins.modules import net_facts
+
+ALL = ["links", "offloads", "drivers", "vlan", "counters", "neutron"]
+
+OUTPUTS = {
+    ("ip", "-j", "-d", "-s", "link", "show"): "ip-link-json/lab-netns-veth-bridge-vxlan-macvlan-tap-ovs-netdev.json",
+    ("ip", "-j", "addr", "show"): "ip-addr-json/lab-netns-addr-show.json",
+    ("ip", "-j", "route", "show", "table", "all"): "ip-route-json/lab-netns-route-show-table-all.json",
+    ("ip", "-j", "-6", "route", "show", "table", "all"): "ip-route-json/lab-netns-6-route-show-table-all.json",
+    tuple(["ovs-vsctl"] + netfacts.ovs.vsctl_args()): "ovs-vsctl/lab-netdev-chained-list-json.txt",
+    ("tc", "-j", "qdisc", "show"): "tc-json/lab-netns-qdisc-show-clsact-ingress.json",
+    ("journalctl", "-k", "-o", "cat", "-n", "20000", "--no-pager"): "kernlog/ovs-dropped-over-mtu-tap-1450.txt",
+}
+OFCTL = ("ovs-ofctl", "-O", "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15", "dump-flows")
+FLOWS = {"br-lab": "ovs-ofctl/lab-dump-flows-O-all-versions-br-lab-of15.txt", "br-ex": "ovs-ofctl/lab-dump-flows-br-ex-normal-only.txt"}
+
+
+class FakeRun:
+    """Answers the commands net_facts runs with real captures; anything else is 'not found'."""
+
+    def __init__(self, missing=()):
+        self.calls = []
+        self.missing = set(missing)
+
+    def __call__(self, argv, data=None):
+        self.calls.append((tuple(argv), data))
+        key = tuple(argv)
+        if argv[0] in self.missing:
+            return 127, "", f"{argv[0]}: command not found"
+        if key in OUTPUTS:
+            return 0, read_fixture(OUTPUTS[key]), ""
+        if key[:4] == OFCTL and key[4] in FLOWS:
+            return 0, read_fixture(FLOWS[key[4]]), ""
+        if key == ("tc", "-j", "-batch", "-"):
+            # the capture answered "uplink ingress", "v0 ingress", "uplink egress", one line each
+            lines = read_fixture("tc-json/lab-netns-batch-filter-show-ingress.txt").splitlines()
+            assert data == "filter show dev uplink ingress\nfilter show dev v0 ingress\n"
+            return 0, "\n".join(lines[:2]) + "\n", ""
+        return 127, "", f"{argv[0]}: not answered by this test"
+
+
+def fake_ethtool(names):
+    """ethtool.collect stand-in: the real `ethtool -k` of an OVS internal port for every device."""
+    offloads = ethtool.parse_ethtool_k(read_fixture("ethtool-k/openvswitch-internal-br-int.txt"))
+    return {name: {"offloads": offloads, "drvinfo": None, "error": None} for name in names}
+
+
+@pytest.fixture
+def proc_root(tmp_path):
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "snmp").write_text(read_fixture("snmp/proc-net-snmp-udp-incsumerrors-zero.txt"))
+    return str(tmp_path)
+
+
+def gather(run, subsets, proc_root, **kwargs):
+    return netfacts.gather(run, subsets, sysfs_root=os.path.join(proc_root, "nosys"), proc_root=proc_root, ethtool_collect=fake_ethtool, **kwargs)
+
+
+# --- options -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requested", "expected"),
+    [
+        (None, ALL),
+        (["all"], ALL),
+        (["!all"], ["links"]),
+        (["links"], ["links"]),
+        (["vlan"], ["links", "vlan"]),
+        (["!neutron"], ["links", "offloads", "drivers", "vlan", "counters"]),
+        (["!all", "counters", "offloads"], ["links", "offloads", "counters"]),
+        (["all", "!drivers", "!counters"], ["links", "offloads", "vlan", "neutron"]),
+        ([" vlan "], ["links", "vlan"]),
+    ],
+)
+def test_resolve_subsets(requested, expected):
+    assert netfacts.resolve_subsets(requested) == expected
+
+
+@pytest.mark.parametrize(("requested", "message"), [(["hardware"], "unknown subset 'hardware'"), (["!nope"], "'!nope'"), (["!links"], "cannot be excluded")])
+def test_resolve_subsets_errors(requested, message):
+    with pytest.raises(netfacts.OptionError) as err:
+        netfacts.resolve_subsets(requested)
+    assert message in str(err.value)
+    if "unknown" in message:
+        assert "links, offloads, drivers, vlan, counters, neutron" in str(err.value)
+
+
+@pytest.mark.parametrize("pattern", ["eth0", "tap*", "qvo????????-??", "br-[ei]n?", "vxlan_sys_4789", "eth0.100", "[!t]*", "enp0s31f6:1"])
+def test_good_patterns(pattern):
+    assert netfacts.validate_patterns([pattern]) == [pattern]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("averyveryverylongname", "at most 15"),
+        ("eth 0", "' '"),
+        ("tap*/x", "'/'"),
+        ("tap$(reboot)*", "'$'"),
+        ("br[0-9", "unbalanced"),
+        ("", "non-empty"),
+    ],
+)
+def test_bad_patterns(pattern, message):
+    with pytest.raises(netfacts.OptionError) as err:
+        netfacts.validate_patterns([pattern])
+    assert message in str(err.value)
+
+
+def test_config_dirs(tmp_path, monkeypatch):
+    missing = str(tmp_path / "absent")
+    assert netfacts.validate_config_dirs(None) is None
+    assert netfacts.validate_config_dirs([str(tmp_path), missing]) == [str(tmp_path), missing]
+    afile = tmp_path / "neutron.conf"
+    afile.write_text("[DEFAULT]\n")
+    with pytest.raises(netfacts.OptionError, match="not a directory"):
+        netfacts.validate_config_dirs([str(afile)])
+    # root reads any directory, so the unreadable case is simulated at the listdir boundary
+    real_listdir = os.listdir
+
+    def listdir(path):
+        if path == str(tmp_path):
+            raise PermissionError(13, "Permission denied", path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(netfacts.os, "listdir", listdir)
+    with pytest.raises(netfacts.OptionError, match="cannot be read: Permission denied"):
+        netfacts.validate_config_dirs([str(tmp_path)])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"gather_subset": ["hardware"]}, "unknown subset"),
+        ({"interfaces": ["eth0;reboot"]}, "interfaces:"),
+    ],
+)
+def test_module_fails_cleanly(args, message, capsys):
+    with patch_module_args(args), pytest.raises(SystemExit):
+        net_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert message in result["msg"]
+
+
+# --- gather with captured output -----------------------------------------------------------------
+
+
+def test_links_only_runs_few_commands(proc_root):
+    run = FakeRun()
+
+    def no_ethtool(names):
+        raise AssertionError("ethtool must not run for links only")
+
+    facts = netfacts.gather(run, ["links"], proc_root=proc_root, ethtool_collect=no_ethtool)
+    assert [call[0][0] for call in run.calls] == ["ip", "ip", "ip", "ip", "ovs-vsctl"]
+    assert facts["gather_subset"] == ["links"]
+    assert "counters" not in facts and "neutron" not in facts
+    int1 = facts["interfaces"]["int1"]
+    assert "offloads" not in int1 and "counters" not in int1
+    assert (int1["kind"], int1["ovs"]["mtu_request"]) == ("ovs_internal", 1400)
+    assert facts["interfaces"]["ovs-netdev"]["kind"] == "ovs_system"
+    assert facts["interfaces"]["vx42"]["tunnel"]["headroom"] == -50
+    assert facts["linux_bridges"] == {"br0": ["tap0", "v1"]}
+    assert facts["ovs"]["version"] == "3.1.0"
+    assert facts["ovs"]["interfaces"]["vxt1"]["options"]["remote_ip"] == "198.51.100.7"
+    assert facts["errors"] == []
+
+
+def test_gather_without_neutron(proc_root):
+    run = FakeRun()
+    facts = gather(run, ["links", "offloads", "drivers", "vlan", "counters"], proc_root)
+    interfaces = facts["interfaces"]
+    assert set(interfaces) >= {"uplink", "br0", "vx42", "ovsp1", "ovsp3", "int1"}
+    # VLAN-0 strip: ovsp3 (ofport 2) has the in_port flow and the bridge-wide one, ovsp1 only the bridge-wide one
+    assert [m["detail"] for m in interfaces["ovsp3"]["vlan0_strip"]["methods"]] == [
+        "priority=100,in_port=2,dl_vlan=0 actions=pop_vlan,NORMAL",
+        "priority=90,dl_vlan=0 actions=pop_vlan,NORMAL",
+    ]
+    assert interfaces["ovsp1"]["vlan0_strip"]["in_place"] is True
+    assert interfaces["uplink"]["vlan0_strip"] == {"in_place": False, "methods": []}  # u32+mirred does not pop
+    assert interfaces["uplink"]["vlan_offload"] == {"rx_strip": False, "rx_filter": False, "tx_insert": True}
+    assert interfaces["uplink"]["offloads"]["tx-checksumming"]["enabled"] is True
+    assert facts["ovs"]["bridges"]["br-lab"]["flows_checked"] is True
+    # counters: the kernel log names other interfaces, so every lab interface has 0 over-mtu drops
+    assert interfaces["uplink"]["counters"] == {"rx_dropped": 0, "tx_dropped": 0, "rx_errors": 0, "tx_errors": 0, "over_mtu_drops": 0}
+    assert facts["counters"]["kernel_log"]["source"] == "journal"
+    assert facts["counters"]["snmp"]["udp"]["InCsumErrors"] == 0
+    assert "driver" in interfaces["uplink"]
+    ofctl_calls = [call for call in run.calls if call[0][0] == "ovs-ofctl"]
+    assert len(ofctl_calls) == 2  # one per bridge, none per port
+    assert len([call for call in run.calls if call[0][0] == "tc"]) == 2  # qdisc scan + one batch
+
+
+def test_patterns_select_but_underlays_use_everything(proc_root):
+    facts = gather(FakeRun(), ["links", "vlan"], proc_root, patterns=["vx*"])
+    assert sorted(facts["interfaces"]) == ["vx42", "vx43", "vx6", "vxext"]
+    assert facts["interfaces"]["vx42"]["tunnel"]["underlay"] == "uplink"
+    assert facts["interfaces"]["vx43"]["tunnel"]["underlay_mtu"] == 1500
+
+
+def test_missing_tools_are_non_fatal(proc_root):
+    facts = gather(FakeRun(missing={"ovs-vsctl", "tc"}), ["links", "vlan"], proc_root)
+    assert facts["ovs"] == {"running": False, "version": None, "bridges": {}, "interfaces": {}}
+    assert facts["interfaces"]["int1"]["kind"] == "tap"  # without OVS data it stays a tap
+    assert [error["subset"] for error in facts["errors"]] == ["vlan"]
+    assert "tc -j qdisc show failed (rc=127)" in facts["errors"][0]["message"]
+
+
+def test_all_subsets_with_a_neutron_config_dir(proc_root, tmp_path):
+    conf = tmp_path / "neutron"
+    (conf / "plugins" / "ml2").mkdir(parents=True)
+    (conf / "neutron.conf").write_text(read_fixture("neutron/juju-charm-compute-neutron.conf"))
+    (conf / "plugins" / "ml2" / "openvswitch_agent.ini").write_text(read_fixture("neutron/juju-charm-openvswitch_agent.ini"))
+    netns_root = tmp_path / "netns"
+    netns_root.mkdir()
+    facts = gather(FakeRun(), netfacts.resolve_subsets(["all"]), proc_root, neutron_config_dirs=[str(conf)], netns_root=str(netns_root))
+    assert facts["gather_subset"] == ALL
+    assert facts["neutron"]["found"] is True
+    assert facts["neutron"]["network_mtus"]["vxlan"] == 1450
+    assert facts["neutron"]["namespaces"] == {}
+    assert {"offloads", "driver", "vlan_offload", "vlan0_strip", "counters"} <= set(facts["interfaces"]["uplink"])
