@@ -103,35 +103,42 @@ def features_from_bits(names, active, wanted, hw, nochange) -> dict:
     print order: ``{name: {"enabled", "fixed", "requested"}}``.
     """
     states = []
-    for index, name in enumerate(names):
+    for index in range(len(names)):
         on = bool(active[index])
         fixed = not hw[index] or bool(nochange[index])
         requested = on if fixed else bool(wanted[index])
-        states.append((name, {"enabled": on, "fixed": fixed, "requested": requested}))
-    return _order_like_ethtool(states)
-
-
-def _order_like_ethtool(states) -> dict:
-    """Apply dump_features(): legacy flags and their members first, then the remaining features."""
-    flag_of = {}
-    for name, _state in states:
-        if name:
-            flag_of[name] = legacy_flag_index(name)
+        states.append({"enabled": on, "fixed": fixed, "requested": requested})
     result: dict = {}
-    for index, (long_name, _pattern) in enumerate(OFF_FLAG_DEF):
-        members = [(name, state) for name, state in states if name and flag_of.get(name) == index]
-        if len(members) == 1:
-            result[long_name] = dict(members[0][1])
-            continue
-        if not members:
-            continue
-        result[long_name] = aggregate([state for _name, state in members])
-        for name, state in members:
-            result[name] = dict(state)
-    for name, state in states:
-        if name and flag_of.get(name) is None:
-            result[name] = dict(state)
+    for label, index, members in _print_plan(tuple(names)):
+        result[label] = aggregate([states[i] for i in members]) if index is None else dict(states[index])
     return result
+
+
+_PLANS: dict = {}
+
+
+def _print_plan(names: tuple) -> list:
+    """dump_features() order for a feature-name table, cached (the table is the same for every device).
+
+    A list of ``(label, index, members)``: ``index`` is the feature shown under ``label``, or None
+    for an aggregate legacy flag computed from the features in ``members``. Legacy flags and their members come first,
+    then the features that match no legacy flag; unnamed features are skipped.
+    """
+    plan = _PLANS.get(names)
+    if plan is not None:
+        return plan
+    flag_of = [legacy_flag_index(name) if name else None for name in names]
+    plan = []
+    for flag, (long_name, _pattern) in enumerate(OFF_FLAG_DEF):
+        members = [index for index, name in enumerate(names) if name and flag_of[index] == flag]
+        if len(members) == 1:
+            plan.append((long_name, members[0], ()))
+        elif members:
+            plan.append((long_name, None, tuple(members)))
+            plan.extend((names[index], index, ()) for index in members)
+    plan.extend((name, index, ()) for index, name in enumerate(names) if name and flag_of[index] is None)
+    _PLANS[names] = plan
+    return plan
 
 
 def aggregate(members) -> dict:
