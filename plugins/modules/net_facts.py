@@ -10,7 +10,7 @@ module: net_facts
 short_description: Gather what a network audit needs to know about a host, in one round trip
 version_added: 0.1.0
 description:
-  - Returns C(ansible_facts.netdoctor): every interface with its MTU, min/max MTU, kind, master, lower device,
+  - Returns C(ansible_facts.netdoctor) with every interface with its MTU, min/max MTU, kind, master, lower device,
     VLAN id, addresses, Linux bridge and OVS membership and, on tunnel devices, the underlay that carries them,
     the underlay MTU they need and the headroom left.
   - Optional subsets add parsed ethtool features (O(gather_subset=offloads)), driver, firmware, bus and
@@ -25,7 +25,7 @@ description:
   - Never changes anything.
   - The full schema of the facts is in C(docs/facts.md) of the collection.
 author:
-  - netdoctor maintainers
+  - netdoctor maintainers (@netdoctor)
 requirements:
   - iproute2 with JSON output (C(ip -j), C(tc -j)) on the managed host.
   - C(ovs-vsctl) and C(ovs-ofctl) for OVS facts (optional).
