@@ -43,7 +43,8 @@ def pmtu_endpoints(facts, management=None, overlays=None, management_mtu=None) -
     """This host's address and interface MTU on each network worth probing.
 
     ``facts`` is the host's ansible_facts.netdoctor (links, neutron subsets); ``management`` its
-    management address (e.g. ansible_host or the default IPv4 address); ``overlays`` a dict
+    management address, or a list of candidates of which the first IP address wins (e.g. an explicit
+    address, ansible_host, the default IPv4 address); ``overlays`` a dict
     ``{network name: address of this host on it}``. The tunnel network is Neutron's ``local_ip``.
     """
     if facts is not None and not isinstance(facts, dict):
@@ -51,6 +52,9 @@ def pmtu_endpoints(facts, management=None, overlays=None, management_mtu=None) -
     if overlays is not None and not isinstance(overlays, dict):
         raise AnsibleFilterError("pmtu_endpoints: overlays must be a dict of network name to address")
     facts = facts or {}
+    if isinstance(management, (list, tuple)):
+        # candidates in order of preference (e.g. an explicit address, ansible_host, the default IPv4 address)
+        management = next((value for value in management if _address(value)), None)
     wanted = [(MANAGEMENT, management), (TUNNEL, ((facts.get("neutron") or {}).get("local_ip")))]
     wanted.extend(sorted((overlays or {}).items()))
     endpoints = {}

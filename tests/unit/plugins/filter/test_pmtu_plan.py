@@ -57,6 +57,15 @@ COMPUTE = facts(("eth0", 1500, ["192.0.2.11"]), ("eth1", 9000, ["10.0.1.11", "fd
             {"management": {"address": "198.51.100.7", "interface": None, "mtu": 1400, "family": 4}},
         ),
         (None, (None,), {}),
+        # candidates: a host name (ansible_host of a container), then the default IPv4 address
+        (
+            COMPUTE,
+            ([None, "nd-pmtu-node1", "192.0.2.11"],),
+            {
+                "management": {"address": "192.0.2.11", "interface": "eth0", "mtu": 1500, "family": 4},
+                "tunnel": {"address": "10.0.1.11", "interface": "eth1", "mtu": 9000, "family": 4},
+            },
+        ),
     ],
 )
 def test_pmtu_endpoints(facts_in, args, expected):
