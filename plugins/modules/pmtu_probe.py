@@ -15,7 +15,7 @@ description:
     with ICMP (IPv4) or ICMPv6 echo requests that must not be fragmented.
   - Tells a clean limit (a router answers oversized probes with ICMP frag-needed or
     packet-too-big and names its MTU, returned as RV(results[].icmp_mtu)) from a black hole
-    (oversized probes vanish without any ICMP, RV(results[].blackhole)): the fault that
+    (oversized probes vanish without any ICMP, RV(results[].blackhole)), the fault that
     makes large packets disappear between hosts whose interfaces both say 1500.
   - Probes of several sizes are in flight at once and the answer is bisected from their
     replies, so a measurement costs about one round trip per round (three to four rounds),
@@ -27,7 +27,7 @@ description:
     and a path MTU the kernel has cached does not cut the probes short; C(IP_RECVERR)
     delivers ICMP errors with the MTU they name. Without the privilege to open raw sockets
     (C(CAP_NET_RAW)) it falls back to running C(ping -M do), one process per probe.
-  - Only measures: it changes nothing on the host (beyond the path-MTU cache the kernel
+  - Only measures, it changes nothing on the host (beyond the path-MTU cache the kernel
     keeps for every ICMP frag-needed it receives, as for any ping), so it runs in check mode too.
 author:
   - netdoctor maintainers
@@ -87,7 +87,7 @@ requirements:
   - C(CAP_NET_RAW) (root) for raw sockets; otherwise iputils C(ping) for the slower fallback.
 notes:
   - Sizes are whole IP packets, header included, the number an interface MTU is compared with
-    (C(ping -s) takes the payload: 28 bytes less for IPv4, 48 for IPv6).
+    (C(ping -s) takes the payload, 28 bytes less for IPv4, 48 for IPv6).
   - The smallest size probed is 68 bytes for IPv4 and 1280 for IPv6, the minimum every link must carry;
     the largest is the MTU of the outgoing interface.
 seealso:
