@@ -30,7 +30,7 @@ description:
   - Only measures, it changes nothing on the host (beyond the path-MTU cache the kernel
     keeps for every ICMP frag-needed it receives, as for any ping), so it runs in check mode too.
 author:
-  - netdoctor maintainers
+  - netdoctor maintainers (@netdoctor)
 options:
   targets:
     description:
