@@ -67,6 +67,16 @@ options:
       - A directory given here that exists but cannot be read is an error.
     type: list
     elements: path
+  offload_features:
+    description:
+      - The ethtool features (as C(ethtool -k) names them) the V(offloads) subset reports per interface.
+      - The default is the set the audit judges and operators tune; V(all) reports every feature the kernel knows,
+        about 60 an interface, which makes the facts of a node with many ports large and slow to process.
+    type: list
+    elements: str
+    default: [rx-checksumming, tx-checksumming, scatter-gather, tcp-segmentation-offload, generic-segmentation-offload,
+              generic-receive-offload, large-receive-offload, rx-vlan-offload, tx-vlan-offload, rx-vlan-filter,
+              tx-udp_tnl-segmentation, tx-gre-segmentation]
 notes:
   - Run as root for complete data (kernel log, network namespaces, iptables rules of qdhcp namespaces).
   - Tunnel C(headroom) is the underlay MTU minus the MTU the tunnel needs; a negative value is the fault
@@ -204,6 +214,7 @@ def main():
             gather_subset=dict(type="list", elements="str", default=["all"]),
             interfaces=dict(type="list", elements="str"),
             neutron_config_dirs=dict(type="list", elements="path"),
+            offload_features=dict(type="list", elements="str", default=list(netfacts.DEFAULT_OFFLOAD_FEATURES)),
         ),
         supports_check_mode=True,
     )
@@ -212,9 +223,10 @@ def main():
         subsets = netfacts.resolve_subsets(module.params["gather_subset"])
         patterns = netfacts.validate_patterns(module.params["interfaces"])
         config_dirs = netfacts.validate_config_dirs(module.params["neutron_config_dirs"])
+        offload_features = netfacts.resolve_offload_features(module.params["offload_features"])
     except netfacts.OptionError as exc:
         module.fail_json(msg=str(exc))
-    facts = netfacts.gather(_runner(module), subsets, patterns=patterns, neutron_config_dirs=config_dirs)
+    facts = netfacts.gather(_runner(module), subsets, patterns=patterns, neutron_config_dirs=config_dirs, offload_features=offload_features)
     module.exit_json(changed=False, ansible_facts={"netdoctor": facts})
 
 

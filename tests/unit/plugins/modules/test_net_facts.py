@@ -236,3 +236,52 @@ def test_all_subsets_with_a_neutron_config_dir(proc_root, tmp_path):
     assert facts["neutron"]["network_mtus"]["vxlan"] == 1450
     assert facts["neutron"]["namespaces"] == {}
     assert {"offloads", "driver", "vlan_offload", "vlan0_strip", "counters"} <= set(facts["interfaces"]["uplink"])
+
+
+# --- offload_features ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requested", "expected"),
+    [
+        (None, netfacts.DEFAULT_OFFLOAD_FEATURES),
+        (["all"], None),
+        (["tx-checksumming", "rx-vlan-offload"], ("tx-checksumming", "rx-vlan-offload")),
+    ],
+)
+def test_resolve_offload_features(requested, expected):
+    assert netfacts.resolve_offload_features(requested) == expected
+
+
+@pytest.mark.parametrize("feature", ["tx checksumming", "rx-*", "x;reboot", ""])
+def test_bad_offload_features(feature):
+    with pytest.raises(netfacts.OptionError, match="offload_features"):
+        netfacts.resolve_offload_features([feature])
+
+
+def test_offloads_default_to_the_judged_features_and_all_keeps_every_one(proc_root):
+    # fake_ethtool hands every interface the features of a real `ethtool -k` capture
+    every = fake_ethtool(["uplink"])["uplink"]["offloads"]
+    default = gather(FakeRun(), ["links", "offloads"], proc_root)["interfaces"]["uplink"]["offloads"]
+    assert set(default) == set(netfacts.DEFAULT_OFFLOAD_FEATURES) & set(every)
+    for name, state in default.items():
+        assert (state["enabled"], state["fixed"]) == (every[name]["enabled"], every[name]["fixed"])
+    full = gather(FakeRun(), ["links", "offloads"], proc_root, offload_features=None)["interfaces"]["uplink"]["offloads"]
+    assert set(full) == set(every) and len(full) > len(default)
+    # the VLAN view is derived from every feature, whatever offloads reports
+    only_tx = gather(FakeRun(), ["links", "offloads", "vlan"], proc_root, offload_features=("tx-checksumming",))["interfaces"]["uplink"]
+    assert set(only_tx["offloads"]) == {"tx-checksumming"}
+    assert only_tx["vlan_offload"]["rx_strip"] is not None
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        # `ethtool -k` lines: "on", "off [fixed]", "off [requested on]"
+        ({"enabled": True, "fixed": False, "requested": True}, {"enabled": True, "fixed": False}),
+        ({"enabled": False, "fixed": True, "requested": False}, {"enabled": False, "fixed": True}),
+        ({"enabled": False, "fixed": False, "requested": True}, {"enabled": False, "fixed": False, "requested": True}),
+    ],
+)
+def test_requested_is_shown_only_where_it_differs(state, shown):
+    assert netfacts.report_feature(state) == shown
