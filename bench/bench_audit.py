@@ -65,7 +65,7 @@ def environment(forks: int) -> dict:
 def run_timed(argv: list, env: dict, runs: int, prefix=()) -> float:
     """Best wall time of ``runs`` runs of ``argv``; exits with its output when it fails."""
     best = None
-    for _ in range(runs):
+    for _run in range(runs):
         start = time.monotonic()
         proc = subprocess.run(list(prefix) + argv, env=env, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - start

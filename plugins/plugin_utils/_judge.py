@@ -161,7 +161,7 @@ def interface_holding(ifaces: dict, address) -> str | None:
     if not address or not HAS_NETADDR:
         return None
     try:
-        wanted = netaddr.IPAddress(str(address).split("/")[0])
+        wanted = netaddr.IPAddress(str(address).split("/", maxsplit=1)[0])
     except (netaddr.AddrFormatError, ValueError, TypeError):
         return None
     best = None
@@ -369,7 +369,7 @@ def mapped_interfaces(facts: dict) -> dict:
         if bridge in (((facts or {}).get("ovs") or {}).get("bridges") or {}):
             ports = _ovs_l2_ports(facts, bridge)
         else:
-            ports = [p for p in linux.get(bridge) or (ifaces.get(bridge) or {}).get("bridge_ports") or []]
+            ports = list(linux.get(bridge) or (ifaces.get(bridge) or {}).get("bridge_ports") or [])
         ports = [p for p in ports if (ifaces.get(p) or {}).get("kind") not in ("tap", "tun")]
         mtus = [m for m in (_mtu(ifaces, p) for p in ports) if m is not None]
         result[physnet] = {"via": bridge, "interfaces": sorted(ports), "mtu": min(mtus) if mtus else None}

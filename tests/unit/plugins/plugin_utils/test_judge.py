@@ -358,7 +358,7 @@ def test_host_findings(facts, results, expected):
 
 
 def test_every_design_code_has_a_producing_and_a_clean_case():
-    produced = {code for case in HOST_CASES for code, _ in case[3]}
+    produced = {code for case in HOST_CASES for code, _iface in case[3]}
     assert produced == set(_judge.HOST_CODES)
     assert any(not case[3] for case in HOST_CASES)
 
