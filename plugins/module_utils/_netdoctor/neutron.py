@@ -318,7 +318,7 @@ def parse_dnsmasq_cmdline(raw: bytes):
         elif arg.startswith("--dhcp-range="):
             # "--dhcp-range=set:subnet-...,fd00:1::,static,64,86400s" or "...,10.0.0.0,static,255.255.255.0,86400s"
             ipv6 = ipv6 or any(":" in field and "set:" not in field and "tag:" not in field for field in arg.split("=", 1)[1].split(","))
-    return {"interfaces": [name for name in interfaces if name], "ipv6": ipv6}
+    return {"interfaces": [name for name in interfaces if name], "ipv6": ipv6, "text": " ".join(argv)}
 
 
 def _namespace_kind(name: str):
@@ -399,13 +399,26 @@ def dnsmasq_processes(proc_root: str, netns_root: str, names) -> list:
             continue
         if parsed is None:
             continue
+        server = {"pid": int(entry), "netns": None, "interfaces": parsed["interfaces"], "ipv6": parsed["ipv6"]}
         try:
             inode = os.stat(os.path.join(proc_root, entry, "ns", "net")).st_ino
         except OSError:
-            inode = None
-        netns = None if inode == root_ns else inodes.get(inode, f"net:[{inode}]" if inode else None)
-        servers.append({"pid": int(entry), "netns": netns, "interfaces": parsed["interfaces"], "ipv6": parsed["ipv6"]})
+            # dnsmasq drops to an unprivileged user; without CAP_SYS_PTRACE (a container) its
+            # namespace link cannot be read. Neutron names the namespace after the network id,
+            # which also stands in dnsmasq's own paths (--pid-file=/var/lib/neutron/dhcp/<id>/pid).
+            server["netns"] = _namespace_named_in(parsed["text"], names)
+            server["netns_unknown"] = server["netns"] is None
+        else:
+            if inode != root_ns:
+                server["netns"] = inodes.get(inode, f"net:[{inode}]")
+        servers.append(server)
     return sorted(servers, key=lambda server: server["pid"])
+
+
+def _namespace_named_in(text: str, names) -> str | None:
+    """The qdhcp namespace whose network id appears in a dnsmasq command line, if exactly one does."""
+    found = [name for name in names if name.startswith("qdhcp-") and len(name) > 6 and name[6:] in text]
+    return found[0] if len(found) == 1 else None
 
 
 def _dhcp_interfaces(run, names) -> dict:
@@ -455,6 +468,15 @@ def collect_namespaces(run, netns_root: str = "/run/netns", proc_root: str = "/p
         fills = _fill_rules(run, ["ip", "-all", "netns", "exec"], dhcp)
         interfaces = _dhcp_interfaces(run, dhcp)
         served = {server["netns"] for server in servers}
+        for server in servers:
+            if server.get("netns_unknown"):
+                # last resort: the namespace that holds the interface dnsmasq serves on
+                holders = [name for name in dhcp if set(server["interfaces"]) & set(interfaces[name])]
+                if len(holders) == 1:
+                    server["netns"] = holders[0]
+                    served.add(holders[0])
+        for server in servers:
+            server.pop("netns_unknown", None)
         for name in dhcp:
             namespaces[name].update({"interfaces": interfaces[name], "dhcp_served": name in served, "checksum_fill": fills[name]})
     return namespaces, servers, _root_fill_rule(run)

@@ -285,3 +285,56 @@ def test_live_qdhcp_namespace_fill_rule_and_dnsmasq(qdhcp_netns, tmp_path):
 
     subprocess.run(["ip", "netns", "exec", name, "iptables", "-t", "mangle", "-D", *rule], check=True)
     assert neutron.collect([], _run)["namespaces"][name]["checksum_fill"]["ipv4"] is False
+
+
+# --- dnsmasq attribution when /proc/PID/ns/net cannot be read ----------------------------------
+
+
+def _fake_proc_with_dnsmasq(tmp_path, argv, ns_inode_source=None):
+    """A /proc with one dnsmasq process; its ns/net is a hard link to ns_inode_source, or absent."""
+    proc = tmp_path / "proc"
+    (proc / "self" / "ns").mkdir(parents=True)
+    (tmp_path / "root-ns").write_text("")
+    os.link(tmp_path / "root-ns", proc / "self" / "ns" / "net")
+    pid = proc / "29961"
+    (pid / "ns").mkdir(parents=True)
+    (pid / "cmdline").write_bytes(b"\0".join(arg.encode() for arg in argv) + b"\0")
+    if ns_inode_source is not None:
+        os.link(ns_inode_source, pid / "ns" / "net")
+    return str(proc)
+
+
+def _neutron_dnsmasq_argv():
+    line = read_fixture("ps/ps-ef-neutron-dhcp-agent-dnsmasq.txt").strip()
+    return line.split()[7:]  # after UID PID PPID C STIME TTY TIME
+
+
+def test_dnsmasq_namespace_from_neutron_network_id_when_ns_link_is_unreadable(tmp_path):
+    netns_root = tmp_path / "netns"
+    netns_root.mkdir()
+    for name in ("qdhcp-055200c9-b0ca-4ad8-ae00-4ae4b37b8898", "qdhcp-11111111-2222-3333-4444-555555555555", "qrouter-1"):
+        (netns_root / name).write_text("")
+    proc = _fake_proc_with_dnsmasq(tmp_path, _neutron_dnsmasq_argv())
+    [server] = neutron.dnsmasq_processes(proc, str(netns_root), sorted(os.listdir(netns_root)))
+    assert server["netns"] == "qdhcp-055200c9-b0ca-4ad8-ae00-4ae4b37b8898"
+    assert server["interfaces"] == ["tap4eb5f850-5a"]
+    assert server["ipv6"] is False
+
+
+def test_dnsmasq_namespace_from_the_ns_link(tmp_path):
+    netns_root = tmp_path / "netns"
+    netns_root.mkdir()
+    (netns_root / "qdhcp-x").write_text("")
+    proc = _fake_proc_with_dnsmasq(tmp_path, ["dnsmasq", "--interface=ns-x"], ns_inode_source=netns_root / "qdhcp-x")
+    [server] = neutron.dnsmasq_processes(proc, str(netns_root), ["qdhcp-x"])
+    assert server["netns"] == "qdhcp-x"
+    assert "netns_unknown" not in server
+
+
+def test_dnsmasq_with_unreadable_ns_and_no_network_id_is_not_called_root(tmp_path):
+    netns_root = tmp_path / "netns"
+    netns_root.mkdir()
+    (netns_root / "qdhcp-demo").write_text("")
+    proc = _fake_proc_with_dnsmasq(tmp_path, ["dnsmasq", "--interface=ns-qdhcp", "--pid-file=/run/dnsmasq.pid"])
+    [server] = neutron.dnsmasq_processes(proc, str(netns_root), ["qdhcp-demo"])
+    assert server["netns"] is None and server["netns_unknown"] is True
