@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) 2026, netdoctor maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -76,7 +75,7 @@ def remove_namespace(name: str) -> None:
 
 def time_command(ansible: str, netns: str, args: list[str], env: dict, runs: int) -> float:
     best = None
-    for _ in range(runs):
+    for _run in range(runs):
         start = time.monotonic()
         proc = subprocess.run(["ip", "netns", "exec", netns, ansible, "localhost"] + args, env=env, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - start

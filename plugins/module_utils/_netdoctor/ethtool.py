@@ -82,7 +82,7 @@ def flag_pattern_match(name: str, pattern: str) -> bool:
     """ethtool's flag_pattern_match(): ``pattern`` may hold one ``*`` standing for any (possibly empty) infix."""
     if "*" not in pattern:
         return name == pattern
-    head, _, tail = pattern.partition("*")
+    head, _star, tail = pattern.partition("*")
     return len(name) + 1 >= len(pattern) and name.startswith(head) and name.endswith(tail)
 
 

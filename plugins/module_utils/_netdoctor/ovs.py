@@ -133,7 +133,7 @@ def text_value(raw: str):
     if raw == "[]":
         return None
     if raw.startswith("{") and raw.endswith("}"):
-        return {key: value for key, value in (item for item in _text_items(raw[1:-1]) if isinstance(item, tuple))}
+        return dict(item for item in _text_items(raw[1:-1]) if isinstance(item, tuple))
     if raw.startswith("[") and raw.endswith("]"):
         return [item for item in _text_items(raw[1:-1]) if not isinstance(item, tuple)]
     if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
@@ -231,7 +231,8 @@ def parse_vsctl_chained(text: str) -> tuple[dict, dict[str, dict]]:
 _FLOW_RE = re.compile(r"^\s*cookie=(?P<cookie>\S+?),\s.*?\btable=(?P<table>\d+),\s(?P<rest>.*?)\s*actions=(?P<actions>\S*)\s*$")
 # statistics and flags that precede the match ("n_packets=0, ", "idle_age=6, ", "reset_counts ", "send_flow_rem ")
 _FLOW_META_RE = re.compile(
-    r"\b(?:n_packets|n_bytes|idle_age|hard_age|idle_timeout|hard_timeout|importance|duration)=[^,\s]*,?\s*|\b(?:reset_counts|send_flow_rem|no_packet_counts|no_byte_counts|check_overlap)\b\s*"
+    r"\b(?:n_packets|n_bytes|idle_age|hard_age|idle_timeout|hard_timeout|importance|duration)=[^,\s]*,?\s*"
+    r"|\b(?:reset_counts|send_flow_rem|no_packet_counts|no_byte_counts|check_overlap)\b\s*"
 )
 # "vlan_tci=0x1000/0x1fff" (VLAN present, VID 0)
 _VLAN_TCI_RE = re.compile(r"^(?P<value>0x[0-9a-fA-F]+|\d+)(?:/(?P<mask>0x[0-9a-fA-F]+|\d+))?$")
