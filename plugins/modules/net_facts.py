@@ -187,10 +187,10 @@ ansible_facts:
           returned: when subset neutron is gathered
 """
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts  # noqa: E402
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON  # noqa: E402
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ParseError
 
 
 def _runner(module):
@@ -226,7 +226,12 @@ def main():
         offload_features = netfacts.resolve_offload_features(module.params["offload_features"])
     except netfacts.OptionError as exc:
         module.fail_json(msg=str(exc))
-    facts = netfacts.gather(_runner(module), subsets, patterns=patterns, neutron_config_dirs=config_dirs, offload_features=offload_features)
+    # links is always gathered and every other subset hangs off it: without iproute2 there is nothing to report
+    module.get_bin_path("ip", required=True, opt_dirs=["/usr/sbin", "/sbin"])
+    try:
+        facts = netfacts.gather(_runner(module), subsets, patterns=patterns, neutron_config_dirs=config_dirs, offload_features=offload_features)
+    except ParseError as exc:
+        module.fail_json(msg=f"cannot read the host's network state: {exc}")
     module.exit_json(changed=False, ansible_facts={"netdoctor": facts})
 
 

@@ -216,21 +216,21 @@ results:
       sample: no reply within 2.0 s
 """
 
-import errno  # noqa: E402
-import ipaddress  # noqa: E402
-import os  # noqa: E402
-import queue  # noqa: E402
-import select  # noqa: E402
-import socket  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+import errno
+import ipaddress
+import os
+import queue
+import select
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import pmtu  # noqa: E402
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, validate_ifname  # noqa: E402
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import MTUError, validate_mtu  # noqa: E402
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import pmtu
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, validate_ifname
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import MTUError, validate_mtu
 
 # Linux socket options (linux/in.h, linux/in6.h); the socket module does not name them all.
 IP_MTU_DISCOVER = getattr(socket, "IP_MTU_DISCOVER", 10)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 IFNAMSIZ = 16  # the kernel's buffer, NUL included: names are at most 15 bytes
@@ -16,6 +17,23 @@ COMMAND_ENVIRON = {"LANG": "C", "LC_ALL": "C", "LC_MESSAGES": "C"}
 
 # Namespace names as `ip netns add` accepts them (a file in /run/netns).
 _NETNS_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,255}$")
+
+
+class ParseError(ValueError):
+    """Tool output that is not what the tool prints."""
+
+
+def load_json_list(text: str, what: str) -> list:
+    """Decode one JSON array (``ip -j``/``tc -j`` output) into its objects; empty output is an empty list."""
+    if not text or not text.strip():
+        return []
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ParseError(f"{what}: not JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise ParseError(f"{what}: expected a JSON array, got {type(data).__name__}")
+    return [item for item in data if isinstance(item, dict)]
 
 
 class InvalidName(ValueError):

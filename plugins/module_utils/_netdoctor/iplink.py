@@ -14,9 +14,9 @@ format (what sosreports hold) into the same shape as ``ip -j`` so one code path 
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import load_json_list
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import IP_HEADER, TUNNEL_KINDS, MTUError, tunnel_overhead
 
 # linkinfo info_kind values reported as they are (docs/facts.md kinds).
@@ -39,26 +39,9 @@ _PLAIN_KINDS = frozenset(
 _SLAVE_KINDS = {"bridge": "bridge", "bond": "bond", "openvswitch": "openvswitch"}
 
 
-class ParseError(ValueError):
-    """Output that is not what the tool prints."""
-
-
-def _load_json_list(text: str, what: str) -> list:
-    """Decode one JSON array (``ip -j`` output); empty output is an empty list."""
-    if not text or not text.strip():
-        return []
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ParseError(f"{what}: not JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise ParseError(f"{what}: expected a JSON array, got {type(data).__name__}")
-    return [item for item in data if isinstance(item, dict)]
-
-
 def parse_link_json(text: str) -> list[dict]:
     """The raw link objects of ``ip -j -d -s link show``."""
-    return [link for link in _load_json_list(text, "ip -j link") if link.get("ifname")]
+    return [link for link in load_json_list(text, "ip -j link") if link.get("ifname")]
 
 
 # ---------------------------------------------------------------------------
@@ -251,7 +234,7 @@ def _counters(link: dict) -> dict:
 
 def parse_addr_json(text: str) -> dict[str, list[dict]]:
     """``ip -j addr show`` → {ifname: [{family, address, prefixlen, scope}]}."""
-    return {item["ifname"]: addresses_of(item) for item in _load_json_list(text, "ip -j addr") if item.get("ifname")}
+    return {item["ifname"]: addresses_of(item) for item in load_json_list(text, "ip -j addr") if item.get("ifname")}
 
 
 def addresses_of(item: dict) -> list[dict]:
@@ -383,7 +366,7 @@ def parse_routes_json(*texts: str) -> list[dict]:
     """
     routes = []
     for text in texts:
-        for route in _load_json_list(text, "ip -j route"):
+        for route in load_json_list(text, "ip -j route"):
             if route.get("type", "unicast") in _NON_UNICAST:
                 continue
             dev = route.get("dev")

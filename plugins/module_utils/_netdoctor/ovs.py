@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import ParseError
+
 # The columns net_facts asks for, one `list` per table chained with `--`: one JSON document per line.
 VSCTL_TABLES = (
     ("Open_vSwitch", ("ovs_version",)),
@@ -31,10 +33,6 @@ def vsctl_args() -> list[str]:
             args.append("--")
         args.extend(["--columns=" + ",".join(columns), "list", table])
     return args
-
-
-class ParseError(ValueError):
-    """Output that is not what ovs-vsctl / ovs-ofctl print."""
 
 
 def ovsdb_value(value):

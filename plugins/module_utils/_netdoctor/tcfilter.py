@@ -16,33 +16,15 @@ Key names follow iproute2: a filter's actions sit in ``options.actions``; the vl
 
 from __future__ import annotations
 
-import json
-
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import validate_ifname
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import ParseError, load_json_list, validate_ifname
 
 INGRESS_QDISCS = ("ingress", "clsact")
-
-
-class ParseError(ValueError):
-    """Output that is not what tc prints."""
-
-
-def _json_array(text: str, what: str) -> list:
-    if not text or not text.strip():
-        return []
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ParseError(f"{what}: not JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise ParseError(f"{what}: expected a JSON array")
-    return [item for item in data if isinstance(item, dict)]
 
 
 def parse_qdisc_json(text: str) -> dict[str, list[str]]:
     """``tc -j qdisc show`` → {dev: [qdisc kinds]}."""
     result: dict[str, list[str]] = {}
-    for qdisc in _json_array(text, "tc -j qdisc"):
+    for qdisc in load_json_list(text, "tc -j qdisc"):
         dev = qdisc.get("dev")
         if dev:
             result.setdefault(dev, []).append(str(qdisc.get("kind")))
@@ -70,7 +52,7 @@ def parse_batch_output(text: str, devices: list[str]) -> dict[str, list[dict]]:
 def parse_filter_json(text: str) -> list[dict]:
     """``tc -j filter show dev X ingress`` → [{protocol, pref, kind, chain, actions, keys}] (header entries without options skipped)."""
     filters = []
-    for entry in _json_array(text, "tc -j filter"):
+    for entry in load_json_list(text, "tc -j filter"):
         options = entry.get("options")
         if not isinstance(options, dict):
             continue

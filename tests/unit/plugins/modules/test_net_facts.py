@@ -285,3 +285,27 @@ def test_offloads_default_to_the_judged_features_and_all_keeps_every_one(proc_ro
 )
 def test_requested_is_shown_only_where_it_differs(state, shown):
     assert netfacts.report_feature(state) == shown
+
+
+def test_module_fails_cleanly_without_iproute2(capsys, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(
+        net_facts.AnsibleModule,
+        "get_bin_path",
+        lambda self, name, required=False, opt_dirs=None: self.fail_json(msg=f"Failed to find required executable {name}") if required else None,
+    )
+    with patch_module_args({}), pytest.raises(SystemExit):
+        net_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert "required executable ip" in result["msg"]
+
+
+def test_module_fails_cleanly_on_output_it_cannot_read(capsys, monkeypatch):
+    monkeypatch.setattr(net_facts.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: "/usr/sbin/" + name)
+    monkeypatch.setattr(net_facts.AnsibleModule, "run_command", lambda self, argv, **kwargs: (0, "{not json", ""))
+    with patch_module_args({"gather_subset": ["!all"]}), pytest.raises(SystemExit):
+        net_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert result["msg"].startswith("cannot read the host's network state: ip -j link: not JSON")

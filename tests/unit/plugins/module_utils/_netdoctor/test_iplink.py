@@ -9,6 +9,7 @@ import pytest
 from conftest import read_fixture
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import ParseError
 
 LAB_LINKS = "ip-link-json/lab-netns-veth-bridge-vxlan-macvlan-tap-ovs-netdev.json"
 LAB_ADDRS = "ip-addr-json/lab-netns-addr-show.json"
@@ -175,7 +176,7 @@ def test_local_address_holder_is_the_underlay_without_routes():
 
 @pytest.mark.parametrize("text", ["{not json", '{"ifname": "x"}'])
 def test_bad_json_raises(text):
-    with pytest.raises(iplink.ParseError):
+    with pytest.raises(ParseError):
         iplink.parse_link_json(text)
 
 
