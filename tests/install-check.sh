@@ -7,9 +7,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ansible-galaxy collection build --force --output-path "$tmp/dist" . > "$tmp/build.log"
 tarball=$(ls "$tmp"/dist/netdoctor-openstack-*.tar.gz)
-ansible-galaxy collection install --offline -p "$tmp/install" "$tarball" > "$tmp/install.log" 2>&1
+# only the empty path: galaxy would otherwise find the work tree's copy and install nothing
 export ANSIBLE_COLLECTIONS_PATH="$tmp/install"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+ansible-galaxy collection install --offline -p "$tmp/install" "$tarball" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
 listed=$(ansible-doc -l netdoctor.openstack 2>/dev/null)
 status=0
 for module in plugins/modules/*.py; do
