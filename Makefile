@@ -31,7 +31,7 @@ export ANSIBLE_NOCOLOR := 1
 # Debian packages the tests, the lab and the benchmarks use on this machine.
 SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc debootstrap \
 	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
-	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring
+	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck
 
 .PHONY: help setup system venv collection lab-image lint sanity unit install-check molecule test demo bench build clean
 
