@@ -50,7 +50,7 @@ $(BUILD)/system.stamp: Makefile
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:" $$missing; \
 		apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing > $(BUILD)/apt.log 2>&1 || { tail -30 $(BUILD)/apt.log; exit 1; }; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing > $(BUILD)/apt.log 2>&1 || { tail -30 $(BUILD)/apt.log; exit 1; }; \
 	fi
 	@touch $@
 
