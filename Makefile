@@ -29,7 +29,7 @@ export NO_COLOR := 1
 export ANSIBLE_NOCOLOR := 1
 
 # Debian packages the tests, the lab and the benchmarks use on this machine.
-SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc debootstrap \
+SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc netavark aardvark-dns debootstrap \
 	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
 	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck
 
