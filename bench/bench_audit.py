@@ -17,48 +17,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TREE = os.path.join(ROOT, ".build", "collections")
-LINK = os.path.join(TREE, "ansible_collections", "netdoctor", "openstack")
+from _benchlib import ansible_environment, venv_bin
+
 IMAGE = os.environ.get("NETDOCTOR_LAB_IMAGE", "localhost/netdoctor-node:latest")
 PREFIX = "nd-bench-audit"
 NETNS = "nd-bench-audit-1k"
 LABEL = "netdoctor.bench=audit"
 
 
-def venv_bin(name: str) -> str:
-    for candidate in (os.path.join(ROOT, ".venv", "bin", name), os.path.join(os.path.dirname(sys.executable), name), shutil.which(name)):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    sys.exit(f"{name} not found: run `make venv` first")
-
-
 def environment(forks: int) -> dict:
-    if not os.path.lexists(LINK):
-        os.makedirs(os.path.dirname(LINK), exist_ok=True)
-        os.symlink(ROOT, LINK)
-    env = dict(os.environ)
-    env.setdefault("CONTAINERS_CONF", os.path.join(ROOT, ".config", "containers", "containers.conf"))
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=":".join([TREE] + [p for p in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(":") if p]),
+    return ansible_environment(
         ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3",
         ANSIBLE_FORKS=str(forks),
         ANSIBLE_HOST_KEY_CHECKING="false",
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_DEPRECATION_WARNINGS="false",
         ANSIBLE_PIPELINING="true",
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
     )
-    return env
 
 
 def run_timed(argv: list, env: dict, runs: int, prefix=()) -> float:

@@ -19,9 +19,7 @@ import sys
 import tempfile
 import uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TREE = os.path.join(ROOT, ".build", "collections")
-LINK = os.path.join(TREE, "ansible_collections", "netdoctor", "openstack")
+from _benchlib import ensure_collection_link
 
 INNER = r"""
 import json, os, subprocess, sys, time
@@ -56,9 +54,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("bench_ethtool_ioctl: needs root (creates a network namespace); skipped")
         return 0
-    if not os.path.lexists(LINK):
-        os.makedirs(os.path.dirname(LINK), exist_ok=True)
-        os.symlink(ROOT, LINK)
+    tree = ensure_collection_link()
     netns = "ndbench-eth-" + uuid.uuid4().hex[:8]
     subprocess.run(["ip", "netns", "add", netns], check=True)
     try:
@@ -68,7 +64,7 @@ def main() -> int:
             batch.flush()
             subprocess.run(["ip", "-n", netns, "-batch", batch.name], check=True)
         sample = args.sample or args.interfaces + 1
-        out = subprocess.run(["ip", "netns", "exec", netns, sys.executable, "-c", INNER, TREE, str(sample)], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(["ip", "netns", "exec", netns, sys.executable, "-c", INNER, tree, str(sample)], check=True, capture_output=True, text=True).stdout
     finally:
         subprocess.run(["ip", "netns", "del", netns], check=False)
     data = json.loads(out)

@@ -14,49 +14,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TREE = os.path.join(ROOT, ".build", "collections")
-LINK = os.path.join(TREE, "ansible_collections", "netdoctor", "openstack")
+from _benchlib import ansible_environment, venv_bin
+
 COMMANDS = {
     "net_facts": ["-m", "netdoctor.openstack.net_facts"],
     "setup(network)": ["-m", "ansible.builtin.setup", "-a", "gather_subset=network"],
 }
 
 
-def ansible_bin() -> str:
-    for candidate in (os.path.join(ROOT, ".venv", "bin", "ansible"), os.path.join(os.path.dirname(sys.executable), "ansible"), shutil.which("ansible")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    sys.exit("ansible not found: run `make venv` first")
-
-
 def environment() -> dict:
-    if not os.path.lexists(LINK):
-        os.makedirs(os.path.dirname(LINK), exist_ok=True)
-        os.symlink(ROOT, LINK)
-    env = dict(os.environ)
-    paths = (
-        [TREE]
-        + [p for p in env.get("ANSIBLE_COLLECTIONS_PATH", "").split(":") if p]
-        + [os.path.expanduser("~/.ansible/collections"), "/usr/share/ansible/collections"]
-    )
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=":".join(paths),
-        ANSIBLE_PYTHON_INTERPRETER="auto_silent",
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
-        ANSIBLE_DEPRECATION_WARNINGS="false",
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
-    )
-    return env
+    return ansible_environment(ANSIBLE_PYTHON_INTERPRETER="auto_silent", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
 
 
 def make_namespace(name: str, pairs: int) -> int:
@@ -93,7 +64,7 @@ def main() -> int:
     if os.geteuid() != 0:
         print("bench_net_facts: needs root (it creates network namespaces)", file=sys.stderr)
         return 2
-    ansible, env = ansible_bin(), environment()
+    ansible, env = venv_bin("ansible"), environment()
     suffix = str(os.getpid())
     sizes = [(f"ndbench-big-{suffix}", options.pairs), (f"ndbench-small-{suffix}", 1)]
     rows = []

@@ -31,23 +31,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "plugins", "modules"))
 
+from _benchlib import COLLECTIONS, ensure_collection_link  # noqa: E402
 from pmtu_lab import Lab, can_build_labs  # noqa: E402
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "pmtu_probe.py")
-COLLECTIONS = os.path.join(ROOT, ".build", "collections")
 TRACEPATH_CAP = 120.0
 TIMEOUT = 1.0  # pmtu_probe's first-round timeout, the same 1 s as the ping bisection's -W
 # topology: (what the path carries, interface MTU)
 TRUTH = {"hidden": (1498, 1500), "jumbo": (1450, 9000), "routed": (1450, 1500)}
 # "pmtu 1450" in "     Resume: pmtu 1450 hops 2 back 2" / "     Too many hops: pmtu 1500"
 _TRACEPATH_PMTU_RE = re.compile(r"pmtu (\d+)")
-
-
-def ensure_collection_link() -> None:
-    link = os.path.join(COLLECTIONS, "ansible_collections", "netdoctor", "openstack")
-    if not os.path.lexists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
 
 
 def run_pmtu_probe(lab: Lab, target: str) -> tuple:
