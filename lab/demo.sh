@@ -23,19 +23,19 @@ ansible-playbook -i localhost, -c local molecule/shared/create.yml "${lab_vars[@
 echo "== putting the faults in (log: $out/break.log)"
 ansible-playbook -i $demo/inventory.yml $demo/break.yml > "$out/break.log" 2>&1 || { tail -40 "$out/break.log"; exit 1; }
 
-echo "== audit: ansible-playbook -i $demo/inventory.yml netdoctor.openstack.audit"
-start=$(date +%s%N)
-ansible-playbook -i $demo/inventory.yml netdoctor.openstack.audit \
-  -e "netdoctor_report_dir=$out/report" -e netdoctor_audit_fail_on=never > "$out/audit.log" 2>&1 || { tail -60 "$out/audit.log"; exit 1; }
-echo "audit took $(( ($(date +%s%N) - start) / 1000000 )) ms"; echo
-cat "$out/report/report.md"
+# run_playbook NAME: runs netdoctor.openstack.NAME on the demo cluster, times it, shows the report
+run_playbook() {
+  echo "== $1: ansible-playbook -i $demo/inventory.yml netdoctor.openstack.$1"
+  local start
+  start=$(date +%s%N)
+  ansible-playbook -i "$demo/inventory.yml" "netdoctor.openstack.$1" \
+    -e "netdoctor_report_dir=$out/report" -e netdoctor_audit_fail_on=never > "$out/$1.log" 2>&1 || { tail -60 "$out/$1.log"; exit 1; }
+  echo "$1 took $(( ($(date +%s%N) - start) / 1000000 )) ms"
+  echo
+  cat "$out/report/report.md"
+  echo
+}
 
-echo
-echo "== verify: ansible-playbook -i $demo/inventory.yml netdoctor.openstack.verify"
-start=$(date +%s%N)
-ansible-playbook -i $demo/inventory.yml netdoctor.openstack.verify \
-  -e "netdoctor_report_dir=$out/report" -e netdoctor_audit_fail_on=never > "$out/verify.log" 2>&1 || { tail -60 "$out/verify.log"; exit 1; }
-echo "verify took $(( ($(date +%s%N) - start) / 1000000 )) ms"; echo
-cat "$out/report/report.md"
-echo
+run_playbook audit
+run_playbook verify
 echo "reports: $out/report/report.md, report.json, report.xml"

@@ -23,6 +23,8 @@ description:
     comes from O(endpoint) (read with C(netaddr)), else from O(ip_version).
   - With O(neutron=true) the result is exactly the MTU Neutron gives a V(vxlan), V(gre) or V(geneve) network when its
     segment MTU (C(min(global_physnet_mtu, path_mtu))) is the input.
+extends_documentation_fragment:
+  - netdoctor.openstack.tunnel_options
 positional: kind, endpoint
 options:
   _input:
@@ -36,35 +38,6 @@ options:
   endpoint:
     description: A tunnel endpoint address, e.g. V(10.0.0.5) or V(fd00::5/64).
     type: str
-  ip_version:
-    description: The outer IP version when O(endpoint) is not given.
-    type: int
-    choices: [4, 6]
-    default: 4
-  neutron:
-    description: Read O(kind) as a Neutron network type and use Neutron's arithmetic.
-    type: bool
-    default: false
-  max_header_size:
-    description: Neutron's C([ml2_type_geneve] max_header_size), with O(neutron=true) and V(geneve).
-    type: int
-    default: 30
-  key:
-    description: GRE with a key.
-    type: bool
-    default: false
-  seq:
-    description: GRE with sequence numbers.
-    type: bool
-    default: false
-  csum:
-    description: GRE with checksums.
-    type: bool
-    default: false
-  options:
-    description: Bytes of Geneve options.
-    type: int
-    default: 0
 """
 
 EXAMPLES = r"""

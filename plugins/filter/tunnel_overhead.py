@@ -34,6 +34,8 @@ description:
   - "Neutron network types (O(neutron=true)): V(vxlan) IP + 30, V(gre) IP + 22, V(geneve) IP + O(max_header_size),
     exactly as Neutron's type drivers subtract them from a network's MTU."
   - Needs the C(netaddr) Python library on the controller when O(endpoint) is given.
+extends_documentation_fragment:
+  - netdoctor.openstack.tunnel_options
 positional: endpoint
 options:
   _input:
@@ -43,35 +45,6 @@ options:
   endpoint:
     description: A tunnel endpoint address (local or remote), e.g. V(10.0.0.5), V(fd00::5) or V(10.0.0.5/24).
     type: str
-  ip_version:
-    description: The outer IP version when O(endpoint) is not given.
-    type: int
-    choices: [4, 6]
-    default: 4
-  neutron:
-    description: Read the input as a Neutron network type (V(vxlan), V(gre), V(geneve)) and use Neutron's arithmetic.
-    type: bool
-    default: false
-  max_header_size:
-    description: Neutron's C([ml2_type_geneve] max_header_size), with O(neutron=true) and V(geneve).
-    type: int
-    default: 30
-  key:
-    description: GRE with a key (Neutron's GRE tunnels have one).
-    type: bool
-    default: false
-  seq:
-    description: GRE with sequence numbers.
-    type: bool
-    default: false
-  csum:
-    description: GRE with checksums.
-    type: bool
-    default: false
-  options:
-    description: Bytes of Geneve options (OVN uses 8).
-    type: int
-    default: 0
 """
 
 EXAMPLES = r"""
@@ -96,9 +69,6 @@ _value:
 """
 
 
-NEUTRON_ENCAP = {"vxlan": _mtu.NEUTRON_VXLAN_ENCAP_OVERHEAD, "gre": _mtu.NEUTRON_GRE_ENCAP_OVERHEAD}
-
-
 def endpoint_ip_version(endpoint, ip_version=4) -> int:
     """The IP version of ``endpoint`` (read with netaddr), or ``ip_version`` when no endpoint is given."""
     if endpoint in (None, ""):
@@ -119,13 +89,9 @@ def tunnel_overhead(kind, endpoint=None, *, ip_version=4, neutron=False, max_hea
     kind = str(kind).lower()
     try:
         if neutron:
-            if kind == "geneve":
-                encap = _mtu.NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE if max_header_size is None else int(max_header_size)
-            elif kind in NEUTRON_ENCAP:
-                encap = NEUTRON_ENCAP[kind]
-            else:
+            if kind not in ("vxlan", "gre", "geneve"):
                 raise AnsibleFilterError(f"unknown Neutron tunnel network type {kind!r} (vxlan, gre, geneve)")
-            return _mtu.IP_HEADER[version] + encap
+            return _mtu.IP_HEADER[version] + _mtu.neutron_encap_overhead(kind, max_header_size)
         return _mtu.tunnel_overhead(kind, version, key=key, seq=seq, csum=csum, options=int(options or 0))
     except _mtu.MTUError as exc:
         raise AnsibleFilterError(to_native(exc)) from exc

@@ -19,16 +19,14 @@ from collections import Counter
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import (
     IP_HEADER,
-    NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE,
-    NEUTRON_GRE_ENCAP_OVERHEAD,
-    NEUTRON_VXLAN_ENCAP_OVERHEAD,
     OVN_GENEVE_MIN_MAX_HEADER_SIZE,
     TUNNEL_KINDS,
     MTUError,
     explain_deficit,
-    neutron_network_mtus,
+    neutron_encap_overhead,
     tunnel_overhead,
 )
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
 
 try:
     import netaddr
@@ -336,18 +334,8 @@ def network_mtus(neutron: dict) -> dict:
     given = neutron.get("network_mtus")
     if isinstance(given, dict) and given:
         return given
-    physnets = set(neutron.get("flat_networks") or []) | set(neutron.get("network_vlan_ranges") or {})
-    physnets |= set(neutron.get("bridge_mappings") or {}) | set(neutron.get("physical_interface_mappings") or {})
-    physnets.discard("*")
     try:
-        return neutron_network_mtus(
-            neutron.get("global_physnet_mtu"),
-            neutron.get("path_mtu"),
-            neutron.get("physical_network_mtus") or {},
-            physnets,
-            neutron.get("overlay_ip_version") or 4,
-            neutron.get("geneve_max_header_size"),
-        )
+        return neutron_network_mtus_of(neutron)
     except MTUError:
         return {}
 
@@ -376,15 +364,6 @@ def mapped_interfaces(facts: dict) -> dict:
     for physnet, iface in sorted((neutron.get("physical_interface_mappings") or {}).items()):
         result[physnet] = {"via": None, "interfaces": [iface], "mtu": _mtu(ifaces, iface)}
     return result
-
-
-def _encap(network_type: str, neutron: dict) -> int:
-    if network_type == "vxlan":
-        return NEUTRON_VXLAN_ENCAP_OVERHEAD
-    if network_type == "gre":
-        return NEUTRON_GRE_ENCAP_OVERHEAD
-    size = _int(neutron.get("geneve_max_header_size"))
-    return NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE if size is None else size
 
 
 def tunnel_types_in_use(neutron: dict) -> list:
@@ -447,7 +426,7 @@ def _neutron_underlay_findings(facts: dict, host, mtus: dict, scope: str, skip_s
             if skip_same_as is not None and _int(own.get(network_type)) == want:
                 continue
             header = IP_HEADER[endpoint["ip_version"]]
-            encap = _encap(network_type, neutron)
+            encap = neutron_encap_overhead(network_type, _int(neutron.get("geneve_max_header_size")))
             required = want + header + encap
             if required <= endpoint["mtu"]:
                 continue
@@ -488,9 +467,7 @@ def check_geneve_header(facts: dict, host) -> list:
         return []
     drivers = [str(d).lower() for d in neutron.get("mechanism_drivers") or []]
     types = set(neutron.get("type_drivers") or []) | set(neutron.get("tenant_network_types") or []) | set(neutron.get("tunnel_types") or [])
-    size = _int(neutron.get("geneve_max_header_size"))
-    if size is None:
-        size = NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE
+    size = neutron_encap_overhead("geneve", _int(neutron.get("geneve_max_header_size")))
     if "ovn" not in drivers or "geneve" not in types or size >= OVN_GENEVE_MIN_MAX_HEADER_SIZE:
         return []
     return [

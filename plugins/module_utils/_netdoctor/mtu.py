@@ -65,6 +65,17 @@ def neutron_segment_mtu(global_physnet_mtu: int | None = None, path_mtu: int | N
     return min(candidates) if candidates else 0
 
 
+def neutron_encap_overhead(network_type: str, geneve_max_header_size: int | None = None) -> int:
+    """The encapsulation Neutron subtracts for a tunnel network type, outer IP header not included."""
+    if network_type == "vxlan":
+        return NEUTRON_VXLAN_ENCAP_OVERHEAD
+    if network_type == "gre":
+        return NEUTRON_GRE_ENCAP_OVERHEAD
+    if network_type == "geneve":
+        return NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE if geneve_max_header_size is None else int(geneve_max_header_size)
+    raise MTUError(f"unknown tunnel network type {network_type!r}")
+
+
 def neutron_tunnel_mtu(
     network_type: str,
     global_physnet_mtu: int | None = None,
@@ -73,19 +84,13 @@ def neutron_tunnel_mtu(
     geneve_max_header_size: int | None = None,
 ) -> int:
     """The MTU Neutron's vxlan/gre/geneve type driver gives a network (0 when indeterminate)."""
-    encap = {
-        "vxlan": NEUTRON_VXLAN_ENCAP_OVERHEAD,
-        "gre": NEUTRON_GRE_ENCAP_OVERHEAD,
-        "geneve": NEUTRON_GENEVE_DEFAULT_MAX_HEADER_SIZE if geneve_max_header_size is None else int(geneve_max_header_size),
-    }
-    if network_type not in encap:
-        raise MTUError(f"unknown tunnel network type {network_type!r}")
+    encap = neutron_encap_overhead(network_type, geneve_max_header_size)
     if int(overlay_ip_version) not in IP_HEADER:
         raise MTUError(f"overlay_ip_version must be 4 or 6, got {overlay_ip_version!r}")
     segment = neutron_segment_mtu(global_physnet_mtu, path_mtu)
     if segment <= 0:
         return 0
-    return segment - IP_HEADER[int(overlay_ip_version)] - encap[network_type]
+    return segment - IP_HEADER[int(overlay_ip_version)] - encap
 
 
 def neutron_physnet_mtu(physnet: str, global_physnet_mtu: int | None = None, physical_network_mtus: dict | None = None) -> int:

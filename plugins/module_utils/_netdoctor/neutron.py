@@ -189,8 +189,7 @@ def summarize(conf: dict, errors: list, source: dict | None = None) -> dict:
     interface_mappings = parse_mappings(_last(conf, "linux_bridge", "physical_interface_mappings"))
     local_ip = _last(conf, "ovs", "local_ip") or _last(conf, "vxlan", "local_ip")
     tunnel_types = parse_list(_last(conf, "agent", "tunnel_types"))
-    physnets = set(vlan_ranges) | {name for name in flat_networks if name != "*"} | set(physical_network_mtus) | set(bridge_mappings) | set(interface_mappings)
-    return {
+    settings = {
         "global_physnet_mtu": global_physnet_mtu,
         "path_mtu": path_mtu,
         "physical_network_mtus": physical_network_mtus,
@@ -205,8 +204,25 @@ def summarize(conf: dict, errors: list, source: dict | None = None) -> dict:
         "physical_interface_mappings": interface_mappings,
         "local_ip": local_ip or None,
         "tunnel_types": tunnel_types,
-        "network_mtus": mtu.neutron_network_mtus(global_physnet_mtu, path_mtu, physical_network_mtus, sorted(physnets), overlay_ip_version, geneve),
     }
+    settings["network_mtus"] = network_mtus(settings)
+    return settings
+
+
+def network_mtus(settings: dict) -> dict:
+    """Neutron's MTU per network type from parsed settings: physnets are those of network_vlan_ranges,
+    flat_networks (``*`` names none), physical_network_mtus, bridge_mappings and physical_interface_mappings."""
+    physnets = set(settings.get("network_vlan_ranges") or {}) | {name for name in settings.get("flat_networks") or [] if name != "*"}
+    for key in ("physical_network_mtus", "bridge_mappings", "physical_interface_mappings"):
+        physnets |= set(settings.get(key) or {})
+    return mtu.neutron_network_mtus(
+        settings.get("global_physnet_mtu"),
+        settings.get("path_mtu"),
+        settings.get("physical_network_mtus") or {},
+        sorted(physnets),
+        settings.get("overlay_ip_version") or 4,
+        settings.get("geneve_max_header_size"),
+    )
 
 
 def config_files(directory: str) -> list:

@@ -10,6 +10,7 @@ import copy
 from conftest import read_fixture
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import counters, ethtool, iplink, ovs
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import neutron as neutron_facts
 
 SUBSETS = ["links", "offloads", "drivers", "vlan", "counters", "neutron"]
 
@@ -63,29 +64,22 @@ def addr(address: str, prefixlen: int, family: int = 4) -> dict:
 
 def neutron(**settings) -> dict:
     """A neutron facts block (found) with Neutron's defaults; network_mtus left for the judge to compute unless given."""
-    block = {
-        "found": True,
-        "files": ["/etc/neutron/neutron.conf", "/etc/neutron/plugins/ml2/ml2_conf.ini"],
-        "errors": [],
-        "global_physnet_mtu": 1500,
-        "path_mtu": 0,
-        "physical_network_mtus": {},
-        "overlay_ip_version": 4,
-        "type_drivers": ["flat", "vlan", "vxlan"],
-        "tenant_network_types": ["vxlan"],
-        "mechanism_drivers": ["openvswitch", "l2population"],
-        "geneve_max_header_size": 30,
-        "network_vlan_ranges": {},
-        "flat_networks": [],
-        "bridge_mappings": {},
-        "physical_interface_mappings": {},
-        "local_ip": None,
-        "tunnel_types": [],
-        "network_mtus": None,
-        "namespaces": {},
-        "dhcp_servers": [],
-        "checksum_fill_root": {"ipv4": False, "ipv6": False},
-    }
+    block = neutron_facts.empty_facts()
+    block.update(
+        found=True,
+        files=["/etc/neutron/neutron.conf", "/etc/neutron/plugins/ml2/ml2_conf.ini"],
+        global_physnet_mtu=1500,
+        path_mtu=0,
+        overlay_ip_version=4,
+        type_drivers=["flat", "vlan", "vxlan"],
+        tenant_network_types=["vxlan"],
+        mechanism_drivers=["openvswitch", "l2population"],
+        geneve_max_header_size=30,
+        network_mtus=None,
+        namespaces={},
+        dhcp_servers=[],
+        checksum_fill_root={"ipv4": False, "ipv6": False},
+    )
     block.update(settings)
     return block
 
