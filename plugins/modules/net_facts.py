@@ -151,10 +151,14 @@ ansible_facts:
         interfaces:
           description:
             - Per interface (selected by O(interfaces)); always C(name), C(ifindex), C(kind), C(mtu), C(min_mtu), C(max_mtu),
-              C(operstate), C(mac), C(flags), C(master), C(master_kind), C(lower), C(vlan), C(addresses), C(bridge_ports),
-              C(bond_members), C(ovs), C(tunnel).
-            - C(offloads) with subset V(offloads), C(driver) with V(drivers), C(vlan_offload) and C(vlan0_strip) with V(vlan),
-              C(counters) with V(counters).
+              C(operstate), C(admin_up).
+            - Where they apply (absent otherwise, so a node with 1,000 ports returns small facts) C(mac), C(master),
+              C(master_kind), C(lower), C(vlan), C(addresses), C(bridge_ports), C(bond_members), C(ovs), C(tunnel).
+            - With subset V(offloads), C(offloads) (C({feature: enabled})), C(offloads_fixed) (the features ethtool shows
+              C([fixed])) and C(offloads_requested) (only where the wanted state differs from the active one).
+            - C(driver) with V(drivers); with V(vlan), the VLAN features in C(offloads) and C(vlan0_strip) (the ways
+              VLAN-0 frames are stripped, where any); C(counters) with V(counters).
+            - The whole schema is in docs/facts.md of the collection.
           type: dict
           returned: always
           sample:
@@ -165,8 +169,10 @@ ansible_facts:
               mtu: 1500
               min_mtu: 68
               max_mtu: 65535
-              master: null
-              tunnel: null
+              operstate: UP
+              admin_up: true
+              offloads: {tx-checksumming: true, large-receive-offload: false}
+              offloads_fixed: [large-receive-offload]
         ovs:
           description: Open vSwitch bridges and interfaces when C(ovs-vsctl) answers (C(running)).
           type: dict

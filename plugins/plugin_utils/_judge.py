@@ -557,10 +557,9 @@ def check_over_mtu_drops(facts: dict, host) -> list:
 
 
 def _offload_enabled(entry: dict, feature: str):
+    """The feature's state from ``offloads`` ({feature: bool}); None when not reported."""
     value = ((entry or {}).get("offloads") or {}).get(feature)
-    if isinstance(value, dict):
-        return value.get("enabled")
-    return None
+    return value if isinstance(value, bool) else None
 
 
 def check_dhcp_checksum(facts: dict, host) -> list:
@@ -631,18 +630,13 @@ def check_udp_csum_errors(facts: dict, host, dhcp_unfilled: bool = False) -> lis
 
 
 def _vlan0_stripped(facts: dict, name: str):
-    """True when a VLAN-0 strip is in place on ``name``, its bridge or its OVS bridge; None when unknown."""
+    """True when a VLAN-0 strip is in place on ``name``, its bridge or its OVS bridge; None when the vlan subset was not gathered."""
+    if "vlan" not in ((facts or {}).get("gather_subset") or []):
+        return None
     ifaces = _ifaces(facts)
     entry = ifaces.get(name) or {}
     candidates = [entry, ifaces.get(entry.get("master") or "") or {}, ifaces.get((entry.get("ovs") or {}).get("bridge") or "") or {}]
-    known = False
-    for cand in candidates:
-        strip = cand.get("vlan0_strip")
-        if isinstance(strip, dict) and strip.get("in_place") is not None:
-            known = True
-            if strip.get("in_place"):
-                return True
-    return False if known else None
+    return any(cand.get("vlan0_strip") for cand in candidates)
 
 
 def check_priority_tags(facts: dict, host) -> list:

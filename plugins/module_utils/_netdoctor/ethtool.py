@@ -94,38 +94,60 @@ def legacy_flag_index(name: str) -> int | None:
     return None
 
 
-def features_from_bits(names, active, wanted, hw, nochange) -> dict:
+def features_from_bits(names, active, wanted, hw, nochange, labels=None) -> dict:
     """Build the ``ethtool -k`` view from the kernel's feature names and four bit sequences.
 
     ``names[i]`` is netdev feature i (``ETH_SS_FEATURES`` strings); ``active`` (dev->features),
     ``wanted`` (requested), ``hw`` (changeable, "available") and ``nochange`` (never_changed) are
     sequences of booleans (or 0/1) indexed the same way. Returns an ordered dict in ethtool's
-    print order: ``{name: {"enabled", "fixed", "requested"}}``.
+    print order: ``{name: {"enabled", "fixed", "requested"}}``, limited to the names in
+    ``labels`` when given (only those bits are decoded: 12 of ~60 on a 1,000-port node).
     """
-    states = []
-    for index in range(len(names)):
-        on = bool(active[index])
-        fixed = not hw[index] or bool(nochange[index])
-        requested = on if fixed else bool(wanted[index])
-        states.append({"enabled": on, "fixed": fixed, "requested": requested})
+    plan = _print_plan(tuple(names), None if labels is None else frozenset(labels))
+    states: dict = {}
+
+    def state(index):
+        if index not in states:
+            on = bool(active[index])
+            fixed = not hw[index] or bool(nochange[index])
+            states[index] = {"enabled": on, "fixed": fixed, "requested": on if fixed else bool(wanted[index])}
+        return states[index]
+
     result: dict = {}
-    for label, index, members in _print_plan(tuple(names)):
-        result[label] = aggregate([states[i] for i in members]) if index is None else dict(states[index])
+    for label, index, members in plan:
+        result[label] = aggregate([state(i) for i in members]) if index is None else dict(state(index))
     return result
+
+
+class BitColumn:
+    """One column of ``struct ethtool_get_features_block`` words as a bit sequence: ``column[i]`` is 0 or 1."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, words):
+        self.value = sum(int(word) << (32 * position) for position, word in enumerate(words))
+
+    def __getitem__(self, index: int) -> int:
+        return self.value >> index & 1
 
 
 _PLANS: dict = {}
 
 
-def _print_plan(names: tuple) -> list:
+def _print_plan(names: tuple, labels: frozenset | None = None) -> list:
     """dump_features() order for a feature-name table, cached (the table is the same for every device).
 
     A list of ``(label, index, members)``: ``index`` is the feature shown under ``label``, or None
     for an aggregate legacy flag computed from the features in ``members``. Legacy flags and their members come first,
-    then the features that match no legacy flag; unnamed features are skipped.
+    then the features that match no legacy flag; unnamed features are skipped. With ``labels``,
+    only the steps shown under those names.
     """
-    plan = _PLANS.get(names)
+    plan = _PLANS.get((names, labels))
     if plan is not None:
+        return plan
+    if labels is not None:
+        plan = [step for step in _print_plan(names) if step[0] in labels]
+        _PLANS[(names, labels)] = plan
         return plan
     flag_of = [legacy_flag_index(name) if name else None for name in names]
     plan = []
@@ -137,7 +159,7 @@ def _print_plan(names: tuple) -> list:
             plan.append((long_name, None, tuple(members)))
             plan.extend((names[index], index, ()) for index in members)
     plan.extend((name, index, ()) for index, name in enumerate(names) if name and flag_of[index] is None)
-    _PLANS[names] = plan
+    _PLANS[(names, None)] = plan
     return plan
 
 
@@ -266,7 +288,7 @@ class _Ioctl:
         blocks += [(0, 0, 0, 0)] * (words - size)
 
         def bits(column):
-            return [bool(blocks[i // 32][column] >> (i % 32) & 1) for i in range(count)]
+            return BitColumn(block[column] for block in blocks)
 
         return bits(2), bits(1), bits(0), bits(3)  # active, wanted, hw (available), nochange
 
@@ -275,9 +297,10 @@ def _message(exc: OSError) -> str:
     return os.strerror(exc.errno) if exc.errno else str(exc)
 
 
-def collect(names) -> dict:
+def collect(names, features=None) -> dict:
     """Offloads and driver info of each interface in ``names`` (caller's network namespace).
 
+    ``features`` limits the offloads to those ethtool -k names (None: every feature).
     Returns ``{name: {"offloads": {...}, "drvinfo": {...} | None, "error": str | None}}``.
     ``drvinfo`` is None when the device has no driver information (e.g. ``lo``: EOPNOTSUPP);
     ``error`` is set when the device is gone or its features could not be read, never raised.
@@ -286,6 +309,7 @@ def collect(names) -> dict:
     names = list(names)
     if not names:
         return result
+    labels = None if features is None else frozenset(features)
     ioc = _Ioctl()
     try:
         feature_names = None
@@ -303,7 +327,7 @@ def collect(names) -> dict:
                 if feature_names is None:
                     feature_names = ioc.feature_names(name, ioc.feature_count(name))
                 active, wanted, hw, nochange = ioc.features(name, len(feature_names))
-                entry["offloads"] = features_from_bits(feature_names, active, wanted, hw, nochange)
+                entry["offloads"] = features_from_bits(feature_names, active, wanted, hw, nochange, labels)
             except OSError as exc:
                 entry["error"] = f"ETHTOOL_GFEATURES: {_message(exc)}"
     finally:

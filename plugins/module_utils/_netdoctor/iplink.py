@@ -323,7 +323,7 @@ def link_facts(links: list[dict], addresses: dict[str, list[dict]] | None = None
             "max_mtu": _max_mtu(link.get("max_mtu")),
             "operstate": link.get("operstate"),
             "mac": link.get("address") if link.get("link_type") in ("ether", None) else None,
-            "flags": list(link.get("flags") or []),
+            "admin_up": "UP" in (link.get("flags") or ()),  # IFF_UP; carrier shows in operstate
             "master": master,
             "master_kind": master_kind,
             "lower": lower,
@@ -350,7 +350,7 @@ def link_facts(links: list[dict], addresses: dict[str, list[dict]] | None = None
 
 def linux_bridges(facts: dict[str, dict]) -> dict[str, list[str]]:
     """{bridge: [ports]} for every Linux bridge (docs/facts.md ``linux_bridges``)."""
-    return {name: list(entry["bridge_ports"]) for name, entry in sorted(facts.items()) if entry["kind"] == "bridge"}
+    return {name: list(entry.get("bridge_ports") or []) for name, entry in sorted(facts.items()) if entry["kind"] == "bridge"}
 
 
 # ---------------------------------------------------------------------------

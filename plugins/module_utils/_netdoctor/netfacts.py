@@ -51,13 +51,43 @@ DEFAULT_OFFLOAD_FEATURES = (
 )
 
 
-def report_feature(state: dict) -> dict:
-    """A feature as the facts show it: enabled and fixed, and requested only where ethtool would
-    print "[requested on|off]" (the wanted state differs from the active one)."""
-    entry = {"enabled": state.get("enabled"), "fixed": state.get("fixed")}
-    if state.get("requested") is not None and state.get("requested") != state.get("enabled"):
-        entry["requested"] = state["requested"]
+# The ethtool features that hold hardware VLAN stripping, filtering and insertion: the vlan
+# subset reports them in ``offloads`` even when the offloads subset is not gathered.
+VLAN_OFFLOAD_FEATURES = ("rx-vlan-offload", "rx-vlan-filter", "tx-vlan-offload")
+
+# Keys of an interface entry left out when they do not apply to it (None or empty): a veth has
+# no tunnel, an unenslaved port no master. A value that applies but could not be read stays null.
+# On a node with 1,000 ports every key costs ansible-core time per value, so absent beats null.
+OPTIONAL_LINK_KEYS = ("mac", "master", "master_kind", "lower", "vlan", "addresses", "bridge_ports", "bond_members", "ovs", "tunnel")
+OPTIONAL_DRIVER_KEYS = ("version", "firmware_version", "bus_info", "usb", "bound_driver", "module", "known_issues")
+
+
+def prune(entry: dict, keys) -> dict:
+    """``entry`` without those of ``keys`` whose value is None or empty."""
+    for key in keys:
+        if key in entry and (entry[key] is None or entry[key] in ([], {}, "")):
+            del entry[key]
     return entry
+
+
+def report_offloads(states: dict, features) -> dict:
+    """The offload keys of an interface entry for ``features`` (those the device has), in that order.
+
+    ``offloads``: {feature: enabled}; ``offloads_fixed``: the features the device cannot change;
+    ``offloads_requested``: {feature: wanted} only where ethtool prints "[requested on|off]"
+    (the wanted state differs from the active one). Empty keys are left out.
+    """
+    enabled, fixed, requested = {}, [], {}
+    for feature in features:
+        state = states.get(feature)
+        if state is None or feature in enabled:
+            continue
+        enabled[feature] = state.get("enabled")
+        if state.get("fixed"):
+            fixed.append(feature)
+        if state.get("requested") is not None and state.get("requested") != state.get("enabled"):
+            requested[feature] = state["requested"]
+    return prune({"offloads": enabled, "offloads_fixed": fixed, "offloads_requested": requested}, ("offloads", "offloads_fixed", "offloads_requested"))
 
 
 _PATTERN_FORBIDDEN = "$`;&|<>()\\'\"{}#~"
@@ -206,14 +236,6 @@ def _gather_ovs(run, facts, errors) -> tuple[dict, dict]:
     return ovs_facts, per_interface
 
 
-def _vlan_offload(offloads) -> dict:
-    def enabled(feature):
-        state = (offloads or {}).get(feature)
-        return state.get("enabled") if isinstance(state, dict) else None
-
-    return {"rx_strip": enabled("rx-vlan-offload"), "rx_filter": enabled("rx-vlan-filter"), "tx_insert": enabled("tx-vlan-offload")}
-
-
 def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
     """{iface: vlan0_strip methods} from OVS flows, tc ingress filters and VLAN-0 sub-devices."""
     methods: dict[str, list] = {name: [] for name in selected}
@@ -246,6 +268,18 @@ def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
     return methods
 
 
+def _reported_features(subsets, offload_features):
+    """The ethtool features an interface entry reports: None for every one, () for none."""
+    features: tuple = ()
+    if "offloads" in subsets:
+        if offload_features is None:
+            return None
+        features = tuple(offload_features)
+    if "vlan" in subsets:
+        features += tuple(f for f in VLAN_OFFLOAD_FEATURES if f not in features)
+    return features
+
+
 def gather(
     run,
     subsets,
@@ -272,29 +306,27 @@ def gather(
     host_counters = None
     if "counters" in subsets:
         host_counters = counters.collect_host(run, proc_root=proc_root)
+    reported = _reported_features(subsets, offload_features)
     eth = {}
     if {"offloads", "drivers", "vlan"} & set(subsets):
-        eth = (ethtool_collect or ethtool.collect)(valid_names)
+        eth = (ethtool_collect or ethtool.collect)(valid_names, reported)
     vlan_methods = _gather_vlan(run, facts, ovs_facts, valid_names, errors) if "vlan" in subsets else {}
     interfaces = {}
     over_mtu = (host_counters or {}).get("kernel_log", {}).get("over_mtu_drops", {}) if host_counters else {}
     log_source = (host_counters or {}).get("kernel_log", {}).get("source") if host_counters else None
     for name in valid_names:
-        entry = facts[name]
+        entry = prune(facts[name], OPTIONAL_LINK_KEYS)
         link_counters = entry.pop("counters")
         eth_entry = eth.get(name) or {"offloads": {}, "drvinfo": None, "error": None}
-        if eth_entry.get("error") and {"offloads", "drivers"} & set(subsets):
+        if eth_entry.get("error") and {"offloads", "drivers", "vlan"} & set(subsets):
             errors.append({"subset": "offloads", "message": f"{name}: {eth_entry['error']}"})
-        if "offloads" in subsets:
-            offloads = eth_entry.get("offloads") or {}
-            names = offloads if offload_features is None else [feature for feature in offload_features if feature in offloads]
-            entry["offloads"] = {feature: report_feature(offloads[feature]) for feature in names} or None
+        if reported is None or reported:
+            states = eth_entry.get("offloads") or {}
+            entry.update(report_offloads(states, states if reported is None else reported))
         if "drivers" in subsets:
-            entry["driver"] = drivers.describe(name, eth_entry.get("drvinfo"), sysfs_root=sysfs_root)
-        if "vlan" in subsets:
-            entry["vlan_offload"] = _vlan_offload(eth_entry.get("offloads"))
-            methods = vlan_methods.get(name, [])
-            entry["vlan0_strip"] = {"in_place": bool(methods), "methods": methods}
+            entry["driver"] = prune(drivers.describe(name, eth_entry.get("drvinfo"), sysfs_root=sysfs_root), OPTIONAL_DRIVER_KEYS)
+        if vlan_methods.get(name):
+            entry["vlan0_strip"] = vlan_methods[name]
         if "counters" in subsets:
             drops = over_mtu.get(name)
             link_counters["over_mtu_drops"] = drops["count"] if drops else (0 if log_source else None)

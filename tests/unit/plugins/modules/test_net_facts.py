@@ -54,9 +54,11 @@ class FakeRun:
         return 127, "", f"{argv[0]}: not answered by this test"
 
 
-def fake_ethtool(names):
+def fake_ethtool(names, features=None):
     """ethtool.collect stand-in: the real `ethtool -k` of an OVS internal port for every device."""
     offloads = ethtool.parse_ethtool_k(read_fixture("ethtool-k/openvswitch-internal-br-int.txt"))
+    if features is not None:
+        offloads = {name: state for name, state in offloads.items() if name in features}
     return {name: {"offloads": offloads, "drvinfo": None, "error": None} for name in names}
 
 
@@ -165,7 +167,7 @@ def test_module_fails_cleanly(args, message, capsys):
 def test_links_only_runs_few_commands(proc_root):
     run = FakeRun()
 
-    def no_ethtool(names):
+    def no_ethtool(names, features=None):
         raise AssertionError("ethtool must not run for links only")
 
     facts = netfacts.gather(run, ["links"], proc_root=proc_root, ethtool_collect=no_ethtool)
@@ -189,14 +191,17 @@ def test_gather_without_neutron(proc_root):
     interfaces = facts["interfaces"]
     assert set(interfaces) >= {"uplink", "br0", "vx42", "ovsp1", "ovsp3", "int1"}
     # VLAN-0 strip: ovsp3 (ofport 2) has the in_port flow and the bridge-wide one, ovsp1 only the bridge-wide one
-    assert [m["detail"] for m in interfaces["ovsp3"]["vlan0_strip"]["methods"]] == [
+    assert [m["detail"] for m in interfaces["ovsp3"]["vlan0_strip"]] == [
         "priority=100,in_port=2,dl_vlan=0 actions=pop_vlan,NORMAL",
         "priority=90,dl_vlan=0 actions=pop_vlan,NORMAL",
     ]
-    assert interfaces["ovsp1"]["vlan0_strip"]["in_place"] is True
-    assert interfaces["uplink"]["vlan0_strip"] == {"in_place": False, "methods": []}  # u32+mirred does not pop
-    assert interfaces["uplink"]["vlan_offload"] == {"rx_strip": False, "rx_filter": False, "tx_insert": True}
-    assert interfaces["uplink"]["offloads"]["tx-checksumming"]["enabled"] is True
+    assert [m["method"] for m in interfaces["ovsp1"]["vlan0_strip"]] == ["ovs_flow"]
+    assert "vlan0_strip" not in interfaces["uplink"]  # u32+mirred does not pop
+    offloads = interfaces["uplink"]["offloads"]
+    assert (offloads["rx-vlan-offload"], offloads["rx-vlan-filter"], offloads["tx-vlan-offload"]) == (False, False, True)
+    assert offloads["tx-checksumming"] is True
+    assert interfaces["uplink"]["offloads_fixed"] == [f for f in offloads if f in interfaces["uplink"]["offloads_fixed"]]  # in offloads order
+    assert {"rx-vlan-offload", "rx-vlan-filter", "large-receive-offload"} <= set(interfaces["uplink"]["offloads_fixed"])
     assert facts["ovs"]["bridges"]["br-lab"]["flows_checked"] is True
     # counters: the kernel log names other interfaces, so every lab interface has 0 over-mtu drops
     assert interfaces["uplink"]["counters"] == {"rx_dropped": 0, "tx_dropped": 0, "rx_errors": 0, "tx_errors": 0, "over_mtu_drops": 0}
@@ -235,7 +240,10 @@ def test_all_subsets_with_a_neutron_config_dir(proc_root, tmp_path):
     assert facts["neutron"]["found"] is True
     assert facts["neutron"]["network_mtus"]["vxlan"] == 1450
     assert facts["neutron"]["namespaces"] == {}
-    assert {"offloads", "driver", "vlan_offload", "vlan0_strip", "counters"} <= set(facts["interfaces"]["uplink"])
+    assert {"offloads", "offloads_fixed", "driver", "counters"} <= set(facts["interfaces"]["uplink"])
+    # keys that do not apply are left out, the DESIGN keys are always there
+    assert {"name", "ifindex", "kind", "mtu", "min_mtu", "max_mtu", "operstate", "admin_up"} <= set(facts["interfaces"]["lo"])
+    assert not {"master", "tunnel", "ovs", "lower", "vlan", "bridge_ports", "vlan0_strip"} & set(facts["interfaces"]["uplink"])
 
 
 # --- offload_features ----------------------------------------------------------------------------
@@ -264,27 +272,42 @@ def test_offloads_default_to_the_judged_features_and_all_keeps_every_one(proc_ro
     every = fake_ethtool(["uplink"])["uplink"]["offloads"]
     default = gather(FakeRun(), ["links", "offloads"], proc_root)["interfaces"]["uplink"]["offloads"]
     assert set(default) == set(netfacts.DEFAULT_OFFLOAD_FEATURES) & set(every)
-    for name, state in default.items():
-        assert (state["enabled"], state["fixed"]) == (every[name]["enabled"], every[name]["fixed"])
+    uplink = gather(FakeRun(), ["links", "offloads"], proc_root)["interfaces"]["uplink"]
+    for name, enabled in default.items():
+        assert enabled is every[name]["enabled"]
+        assert (name in uplink["offloads_fixed"]) is every[name]["fixed"]
     full = gather(FakeRun(), ["links", "offloads"], proc_root, offload_features=None)["interfaces"]["uplink"]["offloads"]
     assert set(full) == set(every) and len(full) > len(default)
-    # the VLAN view is derived from every feature, whatever offloads reports
+    # the vlan subset adds the VLAN features to whatever offloads reports, and reports them alone
     only_tx = gather(FakeRun(), ["links", "offloads", "vlan"], proc_root, offload_features=("tx-checksumming",))["interfaces"]["uplink"]
-    assert set(only_tx["offloads"]) == {"tx-checksumming"}
-    assert only_tx["vlan_offload"]["rx_strip"] is not None
+    assert list(only_tx["offloads"]) == ["tx-checksumming", "rx-vlan-offload", "rx-vlan-filter", "tx-vlan-offload"]
+    vlan_only = gather(FakeRun(), ["links", "vlan"], proc_root)["interfaces"]["uplink"]
+    assert list(vlan_only["offloads"]) == list(netfacts.VLAN_OFFLOAD_FEATURES)
+    assert "offloads" not in gather(FakeRun(), ["links", "drivers"], proc_root)["interfaces"]["uplink"]
 
 
 @pytest.mark.parametrize(
     ("state", "shown"),
     [
         # `ethtool -k` lines: "on", "off [fixed]", "off [requested on]"
-        ({"enabled": True, "fixed": False, "requested": True}, {"enabled": True, "fixed": False}),
-        ({"enabled": False, "fixed": True, "requested": False}, {"enabled": False, "fixed": True}),
-        ({"enabled": False, "fixed": False, "requested": True}, {"enabled": False, "fixed": False, "requested": True}),
+        ({"enabled": True, "fixed": False, "requested": True}, {"offloads": {"sg": True}}),
+        ({"enabled": False, "fixed": True, "requested": False}, {"offloads": {"sg": False}, "offloads_fixed": ["sg"]}),
+        ({"enabled": False, "fixed": False, "requested": True}, {"offloads": {"sg": False}, "offloads_requested": {"sg": True}}),
     ],
 )
 def test_requested_is_shown_only_where_it_differs(state, shown):
-    assert netfacts.report_feature(state) == shown
+    assert netfacts.report_offloads({"sg": state, "lro": state}, ["sg", "absent"]) == shown
+
+
+def test_report_offloads_of_a_real_capture_keeps_ethtool_k():
+    # real `ethtool -k` of a veth after `ethtool -K sg off`: TSO/GSO show "off [requested on]"
+    states = ethtool.parse_ethtool_k(read_fixture("ethtool-k/veth-sg-off-requested-on-kernel-6.18.txt"))
+    shown = netfacts.report_offloads(states, states)
+    assert shown["offloads"] == {name: state["enabled"] for name, state in states.items()}
+    assert shown["offloads_fixed"] == [name for name, state in states.items() if state["fixed"]]
+    assert shown["offloads_requested"] == {name: True for name, state in states.items() if state["requested"] and not state["enabled"]}
+    assert shown["offloads_requested"]["generic-segmentation-offload"] is True
+    assert (shown["offloads"]["generic-segmentation-offload"], shown["offloads"]["scatter-gather"]) == (False, False)
 
 
 def test_module_fails_cleanly_without_iproute2(capsys, monkeypatch):
@@ -309,3 +332,12 @@ def test_module_fails_cleanly_on_output_it_cannot_read(capsys, monkeypatch):
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] is True
     assert result["msg"].startswith("cannot read the host's network state: ip -j link: not JSON")
+
+
+def test_prune_drops_what_does_not_apply_and_keeps_false_and_zero():
+    entry = {"master": None, "addresses": [], "ovs": {}, "mac": "", "mtu": 0, "admin_up": False, "tunnel": {"vni": 0}}
+    assert netfacts.prune(entry, ("master", "addresses", "ovs", "mac", "mtu", "admin_up", "tunnel", "absent")) == {
+        "mtu": 0,
+        "admin_up": False,
+        "tunnel": {"vni": 0},
+    }

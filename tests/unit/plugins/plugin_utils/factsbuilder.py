@@ -9,14 +9,14 @@ import copy
 
 from conftest import read_fixture
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import counters, ethtool, iplink, ovs
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import counters, ethtool, iplink, netfacts, ovs
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import neutron as neutron_facts
 
 SUBSETS = ["links", "offloads", "drivers", "vlan", "counters", "neutron"]
 
 
 def iface(name: str, kind: str = "physical", mtu: int = 1500, **extra) -> dict:
-    """One interfaces[NAME] entry with every key of docs/facts.md (links subset and the others)."""
+    """One interfaces[NAME] entry as net_facts returns it (docs/facts.md): keys that do not apply are left out."""
     entry = {
         "name": name,
         "ifindex": extra.pop("ifindex", 2),
@@ -26,7 +26,7 @@ def iface(name: str, kind: str = "physical", mtu: int = 1500, **extra) -> dict:
         "max_mtu": 9216,
         "operstate": "UP",
         "mac": "52:54:00:12:34:56",
-        "flags": ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"],
+        "admin_up": True,
         "master": None,
         "master_kind": None,
         "lower": None,
@@ -36,10 +36,8 @@ def iface(name: str, kind: str = "physical", mtu: int = 1500, **extra) -> dict:
         "bond_members": [],
         "ovs": None,
         "tunnel": None,
-        "offloads": {
-            "tx-checksumming": {"enabled": True, "fixed": False, "requested": True},
-            "large-receive-offload": {"enabled": False, "fixed": True, "requested": False},
-        },
+        "offloads": {"tx-checksumming": True, "large-receive-offload": False},
+        "offloads_fixed": ["large-receive-offload"],
         "driver": {
             "driver": "virtio_net",
             "version": "1.0.0",
@@ -50,11 +48,11 @@ def iface(name: str, kind: str = "physical", mtu: int = 1500, **extra) -> dict:
             "module": None,
             "known_issues": [],
         },
-        "vlan_offload": {"rx_strip": False, "rx_filter": False, "tx_insert": False},
-        "vlan0_strip": {"in_place": False, "methods": []},
         "counters": {"rx_dropped": 0, "tx_dropped": 0, "rx_errors": 0, "tx_errors": 0, "over_mtu_drops": 0},
     }
     entry.update(extra)
+    netfacts.prune(entry, netfacts.OPTIONAL_LINK_KEYS)
+    netfacts.prune(entry["driver"], netfacts.OPTIONAL_DRIVER_KEYS)
     return entry
 
 
@@ -104,7 +102,7 @@ def host(interfaces=(), **top) -> dict:
     facts.update(top)
     for entry in facts["interfaces"].values():
         if entry["kind"] == "bridge":
-            facts["linux_bridges"].setdefault(entry["name"], list(entry["bridge_ports"]))
+            facts["linux_bridges"].setdefault(entry["name"], list(entry.get("bridge_ports", [])))
     return facts
 
 
@@ -122,11 +120,11 @@ def lab_netns_facts() -> dict:
             interfaces[name]["ovs"] = port
     offloads = ethtool.parse_ethtool_k(read_fixture("ethtool-k/veth-sg-off-requested-on-kernel-6.18.txt"))
     driver = ethtool.parse_ethtool_i(read_fixture("ethtool-i/veth-1.0-kernel-6.18.txt"))
+    features = netfacts.DEFAULT_OFFLOAD_FEATURES + netfacts.VLAN_OFFLOAD_FEATURES
     for entry in interfaces.values():
-        entry["offloads"] = copy.deepcopy(offloads)
-        entry["driver"] = dict(driver, bus="virtual", usb=None, module=None, known_issues=[])
-        entry["vlan_offload"] = {"rx_strip": None, "rx_filter": None, "tx_insert": None}
-        entry["vlan0_strip"] = {"in_place": False, "methods": []}
+        netfacts.prune(entry, netfacts.OPTIONAL_LINK_KEYS)
+        entry.update(netfacts.report_offloads(offloads, features))
+        entry["driver"] = netfacts.prune(dict(driver, bus="virtual", usb=None, module=None, known_issues=[]), netfacts.OPTIONAL_DRIVER_KEYS)
     facts = host([], ovs=ovs_facts, linux_bridges=iplink.linux_bridges(interfaces))
     facts["interfaces"] = interfaces
     return facts

@@ -9,7 +9,7 @@ import copy
 
 import pytest
 from conftest import read_fixture
-from factsbuilder import addr, host, iface, lab_netns_facts, neutron
+from factsbuilder import SUBSETS, addr, host, iface, lab_netns_facts, neutron
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import counters
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import neutron as neutron_parser
@@ -112,7 +112,7 @@ AX88179 = dict(
     usb={"vendor_id": "0b95", "product_id": "1790", "configuration": 1},
     known_issues=[AX88179_ISSUE],
 )
-LRO_ON = {"large-receive-offload": {"enabled": True, "fixed": False, "requested": True}}
+LRO_ON = {"large-receive-offload": True}
 KERNLOG_TAP = counters.parse_over_mtu_drops(read_fixture("kernlog/ovs-dropped-over-mtu-tap-1450.txt").splitlines())
 KERNLOG_NONE = counters.parse_over_mtu_drops(read_fixture("kernlog/vlan0-hw-filter-stmmac-not-supported.txt").splitlines())
 TAPS = [iface("tap0e778df8-ca", "tap", 1450), iface("tape901c8af-fb", "tap", 1450)]
@@ -327,11 +327,11 @@ HOST_CASES = [
     ("enic-without-strip", host([iface("eth0", driver=ENIC)]), None, [("VLAN_PRIORITY_TAG_RISK", "eth0")]),
     (
         "enic-with-ovs-strip",
-        host([iface("eth0", driver=ENIC, vlan0_strip={"in_place": True, "methods": [{"method": "ovs_flow", "bridge": "br-ex", "detail": "dl_vlan=0"}]})]),
+        host([iface("eth0", driver=ENIC, vlan0_strip=[{"method": "ovs_flow", "bridge": "br-ex", "detail": "dl_vlan=0"}])]),
         None,
         [],
     ),
-    ("enic-strip-unknown", host([iface("eth0", driver=ENIC, vlan0_strip=None)]), None, []),
+    ("enic-strip-unknown", host([iface("eth0", driver=ENIC)], gather_subset=[s for s in SUBSETS if s != "vlan"]), None, []),
     ("virtio-no-risk", host([iface("eth0")]), None, []),
     # NIC_DRIVER_KNOWN_BAD
     ("ax88179-known-bad", host([iface("eth0", driver=AX88179)]), None, [("NIC_DRIVER_KNOWN_BAD", "eth0")]),

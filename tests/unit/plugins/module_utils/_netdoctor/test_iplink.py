@@ -60,6 +60,10 @@ def test_lab_json_bridge_ports_addresses_and_counters():
         (6, "2001:db8::1", 64),
     }
     assert facts["uplink"]["mac"] == "9a:5a:d0:76:b1:1c"
+    # IFF_UP from ip's flags: uplink is <...,UP,LOWER_UP>, vx42 was never set up, tun0 has no MAC
+    assert (facts["uplink"]["admin_up"], facts["uplink"]["operstate"]) == (True, "UP")
+    assert (facts["vx42"]["admin_up"], facts["vx42"]["operstate"]) == (False, "DOWN")
+    assert facts["tun0"]["mac"] is None
     assert facts["uplink"]["counters"] == {"rx_dropped": 0, "tx_dropped": 0, "rx_errors": 0, "tx_errors": 0}
 
 
