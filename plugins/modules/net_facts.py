@@ -154,7 +154,7 @@ ansible_facts:
               C(operstate), C(admin_up).
             - Where they apply (absent otherwise, so a node with 1,000 ports returns small facts) C(mac), C(master),
               C(master_kind), C(lower), C(vlan), C(addresses), C(bridge_ports), C(bond_members), C(ovs), C(tunnel).
-            - With subset V(offloads), C(offloads) (C({feature: enabled})), C(offloads_fixed) (the features ethtool shows
+            - With subset V(offloads), C(offloads) (each feature name mapped to its enabled state), C(offloads_fixed) (the features ethtool shows
               C([fixed])) and C(offloads_requested) (only where the wanted state differs from the active one).
             - C(driver) with V(drivers); with V(vlan), the VLAN features in C(offloads) and C(vlan0_strip) (the ways
               VLAN-0 frames are stripped, where any); C(counters) with V(counters).
