@@ -27,11 +27,9 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "plugins", "modules"))
+from _benchlib import COLLECTIONS, ROOT, ensure_collection_link
 
-from _benchlib import COLLECTIONS, ensure_collection_link  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "unit", "plugins", "modules"))
 from pmtu_lab import Lab, can_build_labs  # noqa: E402
 
 MODULE = os.path.join(ROOT, "plugins", "modules", "pmtu_probe.py")

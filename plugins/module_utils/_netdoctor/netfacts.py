@@ -312,13 +312,13 @@ def gather(
         eth = (ethtool_collect or ethtool.collect)(valid_names, reported)
     vlan_methods = _gather_vlan(run, facts, ovs_facts, valid_names, errors) if "vlan" in subsets else {}
     interfaces = {}
-    over_mtu = (host_counters or {}).get("kernel_log", {}).get("over_mtu_drops", {}) if host_counters else {}
-    log_source = (host_counters or {}).get("kernel_log", {}).get("source") if host_counters else None
+    kernel_log = (host_counters or {}).get("kernel_log") or {}
+    over_mtu, log_source = kernel_log.get("over_mtu_drops") or {}, kernel_log.get("source")
     for name in valid_names:
         entry = prune(facts[name], OPTIONAL_LINK_KEYS)
         link_counters = entry.pop("counters")
         eth_entry = eth.get(name) or {"offloads": {}, "drvinfo": None, "error": None}
-        if eth_entry.get("error") and {"offloads", "drivers", "vlan"} & set(subsets):
+        if eth_entry.get("error"):  # eth holds entries only when an ethtool subset was gathered
             errors.append({"subset": "offloads", "message": f"{name}: {eth_entry['error']}"})
         if reported is None or reported:
             states = eth_entry.get("offloads") or {}
