@@ -33,7 +33,7 @@ SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc n
 	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
 	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck
 
-.PHONY: help setup system venv collection lab-image lint sanity unit install-check molecule test demo bench build clean
+.PHONY: help setup system venv collection lab-image lab-images lint sanity unit install-check molecule test demo bench build clean
 
 help:
 	@echo "make test   - set up, then run lint, sanity, unit tests and every molecule scenario"
@@ -69,6 +69,10 @@ $(COLLECTION_LINK):
 lab-image: system
 	@lab/build-image.sh
 
+# the node image and every variant under lab/variants/ (scenarios that need heavy extras)
+lab-images: system
+	@lab/build-image.sh --all
+
 lint: setup
 	ruff check .
 	ruff format --check .
@@ -86,10 +90,10 @@ sanity: setup
 unit: setup
 	pytest -q -p no:cacheprovider tests/unit
 
-molecule: setup lab-image
+molecule: setup lab-images
 	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
 
-test: setup lab-image lint sanity unit install-check molecule
+test: setup lab-images lint sanity unit install-check molecule
 	@echo "make test: all checks passed"
 
 install-check: setup
