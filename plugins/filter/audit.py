@@ -12,7 +12,7 @@ import os
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _report
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _report, _report_html
 
 _COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -75,6 +75,11 @@ def audit_junit(report):
     return _report.junit(report)
 
 
+def audit_html(report):
+    """report.html: one self-contained page, the findings and a path-MTU matrix per network."""
+    return _report_html.html(report)
+
+
 def audit_failing_findings(report, fail_on="error"):
     """The findings at or above fail_on (error|warning|info; never: none)."""
     return _judge.failing_findings(report, fail_on)
@@ -92,6 +97,7 @@ class FilterModule:
                 ("audit_report", audit_report),
                 ("audit_markdown", audit_markdown),
                 ("audit_junit", audit_junit),
+                ("audit_html", audit_html),
                 ("audit_failing_findings", audit_failing_findings),
             )
         }

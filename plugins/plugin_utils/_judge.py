@@ -925,11 +925,16 @@ def gather_failed_finding(host, message: str | None = None) -> dict:
     return finding("FACTS_GATHER_FAILED", host, None, text, {"message": message})
 
 
+# What the report keeps of each pmtu_probe result (report.html's path-MTU matrix is drawn from them).
+PROBE_KEYS = ("network", "source_host", "target_host", "target", "path_mtu", "expected_mtu", "deficit", "blackhole", "icmp_mtu", "reachable")
+
+
 def build_report(inputs: dict, collection_version: str | None = None, generated: str | None = None) -> dict:
     """The audit report (DESIGN.md schema) from {host: {"status", "facts", "pmtu_results", "message"}}.
 
     ``status`` is ``ok`` (facts judged), ``unreachable`` or ``failed`` (not judged: one finding says so).
-    Hosts entries carry ``reachable``, ``audited`` and ``pmtu_probed`` beside ``findings``.
+    Hosts entries carry ``reachable``, ``audited`` and ``pmtu_probed`` beside ``findings``; ``probes`` (only when
+    some host has pmtu_probe results) lists every probe with its network, ends and numbers (PROBE_KEYS).
     """
     if not isinstance(inputs, dict):
         raise JudgeError("the audit report needs a dict {host: {status, facts, pmtu_results, message}}")
@@ -951,16 +956,25 @@ def build_report(inputs: dict, collection_version: str | None = None, generated:
                 "findings": host_findings(item["facts"], host, item.get("pmtu_results")),
             }
     cluster = cluster_findings(judged)
+    probes = [
+        {key: result.get(key) for key in PROBE_KEYS if key in result}
+        for host in sorted(inputs)
+        for result in (inputs[host] or {}).get("pmtu_results") or []
+        if isinstance(result, dict)
+    ]
     summary = {severity: 0 for severity in SEVERITIES}
     for item in [f for h in hosts.values() for f in h["findings"]] + cluster:
         summary[item["severity"]] += 1
-    return {
+    report = {
         "generated": generated,
         "collection_version": collection_version,
         "summary": summary,
         "hosts": hosts,
         "cluster_findings": cluster,
     }
+    if probes:
+        report["probes"] = probes
+    return report
 
 
 def all_findings(report: dict) -> list:
