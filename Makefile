@@ -28,12 +28,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_COLOR := 1
 export ANSIBLE_NOCOLOR := 1
 
-# Debian packages the tests, the lab and the benchmarks use on this machine.
+# Debian packages the tests, the lab and the benchmarks use on this machine (chromium: report.html's test).
 SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc netavark aardvark-dns debootstrap \
 	iproute2 ethtool iptables nftables openvswitch-switch dnsmasq-base iputils-ping \
-	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck
+	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck \
+	chromium
 
-.PHONY: help setup system venv collection lab-image lab-images lint sanity unit install-check molecule test demo bench build clean
+.PHONY: help setup system venv collection lab-image lab-images lint sanity unit install-check ee-check molecule test demo bench build clean
 
 help:
 	@echo "make test   - set up, then run lint, sanity, unit tests and every molecule scenario"
@@ -78,6 +79,7 @@ lint: setup
 	ruff format --check .
 	yamllint -s .
 	ansible-lint --profile production --offline
+	python tests/role_readme.py --check
 
 # ansible-test needs the collection at ansible_collections/netdoctor/openstack; it is run on a
 # copy of the files git knows (tracked and not ignored), with the offline get-pip stand-in.
@@ -93,11 +95,15 @@ unit: setup
 molecule: setup lab-images
 	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
 
-test: setup lab-images lint sanity unit install-check molecule
+test: setup lab-images lint sanity unit install-check ee-check molecule
 	@echo "make test: all checks passed"
 
 install-check: setup
 	tests/install-check.sh
+
+# execution-environment.yml renders with ansible-builder and declares what the collection needs
+ee-check: setup
+	tests/ee-check.sh
 
 build: setup
 	@mkdir -p $(BUILD)/dist
