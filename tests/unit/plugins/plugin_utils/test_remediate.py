@@ -177,3 +177,12 @@ def test_outcome_counts_a_host_missing_from_the_fresh_audit_as_remaining():
     assert result["summary"]["remains"] == 1
     assert "c1 was not audited after the repairs" in result["remaining"][0]["message"]
     assert _remediate.outcome(plan, _judge.build_report({}))["remaining"][0]["host"] == "c1"
+
+
+def test_every_finding_code_has_its_page():
+    docs = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "docs", "findings")
+    missing = [code for code in _judge.CODES if not os.path.isfile(os.path.join(docs, f"{code}.md"))]
+    assert not missing, f"docs/findings/CODE.md missing for {missing}"
+    with open(os.path.join(docs, "README.md"), encoding="utf-8") as handle:
+        index = handle.read()
+    assert all(f"[{code}]({code}.md)" in index for code in _judge.CODES)
