@@ -14,6 +14,7 @@ updates) with each role's variables, plus the findings no role can fix with what
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils._judge import (
     ROLE_PREFIX,
@@ -236,7 +237,8 @@ def plan(report: dict, facts: dict | None = None, codes=None, underlay_mtu: int 
 
 
 def outcome(the_plan: dict, after: dict) -> dict:
-    """Per finding of the plan: before, action, after (``fixed`` or ``remains`` with the new finding; ``manual``).
+    """Per finding of the plan: before, action, after (``fixed``, ``remains`` with the finding now; ``manual`` while a
+    person's finding is still there, ``gone`` once it is not), plus ``new`` rows for findings only the fresh audit has.
 
     ``remaining`` lists the findings the plan set out to fix that the fresh audit ``after`` still reports.
     """
@@ -257,12 +259,16 @@ def outcome(the_plan: dict, after: dict) -> dict:
     for entry in the_plan.get("manual") or []:
         still = now.get(entry["key"])
         rows.append({"finding": entry["finding"], "role": None, "action": entry["action"], "after": "manual" if still else "gone", "now": still})
-    fixed = sum(1 for r in rows if r["after"] == "fixed")
-    return {
-        "rows": rows,
-        "remaining": remaining,
-        "summary": {"fixed": fixed, "remains": len(remaining), "manual": sum(1 for r in rows if r["after"] == "manual")},
-    }
+    planned = {a["key"] for a in the_plan.get("actions") or []} | {m["key"] for m in the_plan.get("manual") or []}
+    planned |= {s["key"] for s in the_plan.get("skipped") or []}
+    for key, item in now.items():
+        if key not in planned:  # found only now (a probe the first audit did not run, or a side effect)
+            rows.append(
+                {"finding": item, "role": None, "action": MANUAL_ACTIONS.get(item.get("code"), "new since the plan: read it"), "after": "new", "now": item}
+            )
+    count = Counter(r["after"] for r in rows)
+    summary = {"fixed": count["fixed"], "remains": len(remaining), "manual": count["manual"], "new": count["new"]}
+    return {"rows": rows, "remaining": remaining, "summary": summary}
 
 
 def _cell(value) -> str:
@@ -288,7 +294,8 @@ def markdown(result: dict) -> str:
     lines = [
         "# netdoctor remediation",
         "",
-        f"Fixed: {summary.get('fixed', 0)}. Still there: {summary.get('remains', 0)}. For a person: {summary.get('manual', 0)}.",
+        f"Fixed: {summary.get('fixed', 0)}. Still there: {summary.get('remains', 0)}. For a person: {summary.get('manual', 0)}."
+        f" New since the plan: {summary.get('new', 0)}.",
         "",
     ]
     if not result.get("rows"):

@@ -157,7 +157,10 @@ def test_outcome_fixed_remaining_and_manual():
     assert states[("c2", "MTU_TUNNEL_UNDERLAY")] == "remains"
     assert states[("c1", "PMTU_DEFICIT_UNEXPLAINED")] == "manual"
     assert [f["host"] for f in result["remaining"]] == ["c2"]
-    assert result["summary"] == {"fixed": 1, "remains": 1, "manual": 2}
+    assert result["summary"] == {"fixed": 1, "remains": 1, "manual": 2, "new": 0}
+    probed = report_of(after, {"c1": [probe], "c2": [dict(probe, source_host="c2", target_host="c1", target="10.0.0.1")]})
+    late = _remediate.outcome(plan, probed)
+    assert late["summary"]["new"] == 2 and {r["finding"]["host"] for r in late["rows"] if r["after"] == "new"} == {"c2"}
     text = FILTERS["remediation_markdown"](result)
     assert "| c2 | MTU_TUNNEL_UNDERLAY | vx42 |" in text and "remains:" in text
 
