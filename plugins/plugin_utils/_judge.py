@@ -640,25 +640,25 @@ def _vlan0_stripped(facts: dict, name: str):
 
 
 def check_priority_tags(facts: dict, host) -> list:
-    """VLAN_PRIORITY_TAG_RISK: a driver known to insert 802.1p tags and no VLAN-0 strip in place."""
+    """VLAN_PRIORITY_TAG_RISK: a driver known to insert 802.1p tags, or tagged frames seen arriving, and no VLAN-0 strip in place."""
     ifaces = _ifaces(facts)
     out = []
     for name in sorted(ifaces):
         driver = ifaces[name].get("driver") or {}
         issues = [i for i in driver.get("known_issues") or [] if i.get("finding") == "VLAN_PRIORITY_TAG_RISK"]
-        if driver.get("driver") not in PRIORITY_TAG_DRIVERS and not issues:
+        seen = ifaces[name].get("priority_tags_seen")
+        if driver.get("driver") not in PRIORITY_TAG_DRIVERS and not issues and not seen:
             continue
         if _vlan0_stripped(facts, name) is not False:
             continue
-        out.append(
-            finding(
-                "VLAN_PRIORITY_TAG_RISK",
-                host,
-                name,
-                f"{name} uses driver {driver.get('driver')}, known to insert 802.1p priority tags (VLAN 0), and no VLAN-0 strip is in place",
-                {"driver": driver.get("driver"), "version": driver.get("version"), "known_issues": [i.get("id") for i in issues], "vlan0_strip": False},
-            )
-        )
+        if seen:
+            why = f"priority-tagged frames (VLAN 0) arrive on {name}: the OVS datapath counted {seen.get('packets')} in the last seconds"
+        else:
+            why = f"{name} uses driver {driver.get('driver')}, known to insert 802.1p priority tags (VLAN 0)"
+        evidence = {"driver": driver.get("driver"), "version": driver.get("version"), "known_issues": [i.get("id") for i in issues], "vlan0_strip": False}
+        if seen:
+            evidence["priority_tags_seen"] = seen
+        out.append(finding("VLAN_PRIORITY_TAG_RISK", host, name, f"{why}, and no VLAN-0 strip is in place", evidence))
     return out
 
 

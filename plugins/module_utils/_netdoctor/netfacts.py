@@ -19,6 +19,7 @@ import socket
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import (
     counters,
+    dpflows,
     drivers,
     ethtool,
     iplink,
@@ -258,6 +259,12 @@ def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
                 filters = tcfilter.parse_batch_output(out, devices)
             except tcfilter.ParseError as exc:
                 errors.append({"subset": "vlan", "message": str(exc)})
+    if strips_by_bridge:
+        # frames that arrive priority-tagged, as the datapath saw them in the last seconds (one call, all datapaths)
+        out = _ok(run, dpflows.dump_flows_args(), errors, "vlan")
+        for port, seen in dpflows.priority_tagged_ports(out or "").items():
+            if port in methods:
+                facts[port]["priority_tags_seen"] = seen
     for name in selected:
         entry = facts[name]
         methods[name].extend(ovs.vlan0_methods_for(name, entry.get("ovs"), strips_by_bridge))

@@ -24,6 +24,7 @@ OUTPUTS = {
     ("ip", "-j", "-6", "route", "show", "table", "all"): "ip-route-json/lab-netns-6-route-show-table-all.json",
     tuple(["ovs-vsctl"] + netfacts.ovs.vsctl_args()): "ovs-vsctl/lab-netdev-chained-list-json.txt",
     ("tc", "-j", "qdisc", "show"): "tc-json/lab-netns-qdisc-show-clsact-ingress.json",
+    ("ovs-appctl", "dpctl/dump-flows", "--names"): "ovs-appctl/dpctl-dump-flows-names-netdev-vid0-unstripped.txt",
     ("journalctl", "-k", "-o", "cat", "-n", "20000", "--no-pager"): "kernlog/ovs-dropped-over-mtu-tap-1450.txt",
 }
 OFCTL = ("ovs-ofctl", "-O", "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15", "dump-flows")
@@ -210,6 +211,9 @@ def test_gather_without_neutron(proc_root):
     assert "driver" in interfaces["uplink"]
     ofctl_calls = [call for call in run.calls if call[0][0] == "ovs-ofctl"]
     assert len(ofctl_calls) == 2  # one per bridge, none per port
+    assert len([call for call in run.calls if call[0][0] == "ovs-appctl"]) == 1  # datapath flows: one call for all
+    # the capture's priority-tagged port (up0) is not on this host: no interface carries the key
+    assert not [name for name, entry in interfaces.items() if "priority_tags_seen" in entry]
     assert len([call for call in run.calls if call[0][0] == "tc"]) == 2  # qdisc scan + one batch
 
 

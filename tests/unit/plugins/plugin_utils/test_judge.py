@@ -98,6 +98,8 @@ DHCP_NS = {
 }
 DHCP_NS_FILLED = {"qdhcp-6f3c": dict(DHCP_NS["qdhcp-6f3c"], checksum_fill={"ipv4": True, "ipv6": False})}
 ENIC = dict(iface("eth0")["driver"], driver="enic", version="2.3.0.53")
+# what dpflows.priority_tagged_ports made of the real dpctl capture (tests/unit/fixtures/ovs-appctl)
+SEEN = {"packets": 5, "pcp": [], "popped": False}
 AX88179_ISSUE = {
     "id": "ax88179-trailer",
     "finding": "NIC_DRIVER_KNOWN_BAD",
@@ -333,6 +335,14 @@ HOST_CASES = [
     ),
     ("enic-strip-unknown", host([iface("eth0", driver=ENIC)], gather_subset=[s for s in SUBSETS if s != "vlan"]), None, []),
     ("virtio-no-risk", host([iface("eth0")]), None, []),
+    # priority-tagged frames seen in the OVS datapath (dpflows.priority_tagged_ports), whatever the driver
+    ("veth-tags-seen", host([iface("up0", "veth", priority_tags_seen=SEEN)]), None, [("VLAN_PRIORITY_TAG_RISK", "up0")]),
+    (
+        "veth-tags-seen-stripped",
+        host([iface("up0", "veth", priority_tags_seen=SEEN, vlan0_strip=[{"method": "ovs_flow", "bridge": "br-ex", "detail": "dl_vlan=0"}])]),
+        None,
+        [],
+    ),
     # NIC_DRIVER_KNOWN_BAD
     ("ax88179-known-bad", host([iface("eth0", driver=AX88179)]), None, [("NIC_DRIVER_KNOWN_BAD", "eth0")]),
     ("ax88179-no-known-issue", host([iface("eth0", driver=dict(AX88179, known_issues=[]))]), None, []),
@@ -600,7 +610,9 @@ def test_build_report_schema_and_summary():
         "broken": {"status": "failed", "message": "net_facts: python3 not found"},
     }
     report = _judge.build_report(inputs, "0.1.0", "2026-01-01T00:00:00Z")
-    assert set(report) == {"generated", "collection_version", "summary", "hosts", "cluster_findings"}
+    # DESIGN's keys, plus the probes (a has pmtu_probe results)
+    assert set(report) == {"generated", "collection_version", "summary", "hosts", "cluster_findings", "probes"}
+    assert [(p["path_mtu"], p["expected_mtu"]) for p in report["probes"]] == [(1498, 1500)]
     assert report["summary"] == {"error": 4, "warning": 1, "info": 0}
     assert [f["code"] for f in report["hosts"]["down"]["findings"]] == ["HOST_UNREACHABLE"]
     assert report["hosts"]["down"]["reachable"] is False
