@@ -200,6 +200,14 @@ def plan(report: dict, facts: dict | None = None, codes=None, underlay_mtu: int 
             skipped.append({"key": finding_key(item), "finding": item})
             continue
         _handle(planner, item)
+    gpm = planner.physnet.get("global_physnet_mtu")
+    if gpm and planner.physnet.get("physical_network_mtus"):
+        # a physnet MTU at or above the new global_physnet_mtu changes nothing: Neutron takes the smaller
+        kept = {p: m for p, m in planner.physnet["physical_network_mtus"].items() if m < gpm}
+        if kept:
+            planner.physnet["physical_network_mtus"] = kept
+        else:
+            del planner.physnet["physical_network_mtus"]
     for item in planner.derived:
         if planner.physnet:
             planner.act(item, "physnet_mtu", "follows from the Neutron settings above")

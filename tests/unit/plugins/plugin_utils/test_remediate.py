@@ -189,3 +189,15 @@ def test_every_finding_code_has_its_page():
     with open(os.path.join(docs, "README.md"), encoding="utf-8") as handle:
         index = handle.read()
     assert all(f"[{code}]({code}.md)" in index for code in _judge.CODES)
+
+
+def test_a_physnet_covered_by_the_new_global_mtu_is_left_alone():
+    def mapped(address, gpm):
+        return node(address, gpm=gpm, extra=[iface("eth2", mtu=1500)], physical_interface_mappings={"physnet1": "eth2"}, flat_networks=["physnet1"])
+
+    facts = {"a": mapped("10.0.0.1", 1500), "b": mapped("10.0.0.2", 1500), "c": mapped("10.0.0.3", 9000)}
+    report = report_of(facts)
+    flat = [f for f in _judge.all_findings(report) if f["code"] == "NEUTRON_MTU_EXCEEDS_UNDERLAY" and f["evidence"].get("physnet")]
+    assert flat, "the flat physnet on c does not fit eth2"
+    plan = _remediate.plan(report, facts)
+    assert roles_of(plan, "c") == [("physnet_mtu", {"physnet_mtu_global_physnet_mtu": 1500})]
