@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: vlan0_strip
 short_description: Strip 802.1p priority tags (VLAN id 0) from frames arriving on an uplink
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Makes frames that arrive on O(interfaces) with an 802.1Q tag of VLAN id 0 (a priority tag, any PCP) lose
     that tag before they are switched, so guests and Neutron's flat-network flows see them untagged. Frames of

@@ -28,7 +28,7 @@ import sys
 import time
 
 POLL = 5.0
-RETRY = 0.5
+RETRY = 0.25
 DRAIN = 0.05
 
 
@@ -98,7 +98,9 @@ def _watch(flows: list[dict]) -> None:
     for flow in flows:
         if flow["bridge"] not in seen:
             seen.add(flow["bridge"])
-            monitors[flow["bridge"]] = subprocess.Popen(flow["monitor"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)  # noqa: S603
+            # ovs-ofctl monitor prints the initial reply on stdout but every later update (ADDED,
+            # DELETED) on stderr: both are read
+            monitors[flow["bridge"]] = subprocess.Popen(flow["monitor"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # noqa: S603
     try:
         fds = {proc.stdout.fileno(): bridge for bridge, proc in monitors.items()}
         while True:
