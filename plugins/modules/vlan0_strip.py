@@ -22,10 +22,10 @@ description:
   - Whether the kernel has the flower classifier, the vlan action and 802.1Q devices is probed in a scratch
     network namespace that is deleted again (also in check mode); a method the kernel cannot do is refused
     with what it lacks, before anything is changed.
-  - V(vlan0_device) is not applied by this module, even where the kernel can: moving the bridge port belongs to
+  - V(vlan0_device) is not applied by this module, even where the kernel can; moving the bridge port belongs to
     the host's network renderer, so the module fails with the commands and files it would use.
   - Persistence (the reconciler that restores the OVS flow, the unit that restores the tc filter) is the job of
-    the M(netdoctor.openstack.priority_tag_strip) role, fed with RV(reconciler) and RV(tc_unit).
+    the C(netdoctor.openstack.priority_tag_strip) role, fed with RV(reconciler) and RV(tc_unit).
 author:
   - netdoctor maintainers (@netdoctor)
 requirements:
