@@ -67,8 +67,14 @@ CODES = {
     "NEUTRON_CONFIG_MISMATCH": ("warning", "physnet_mtu", "make the Neutron MTU settings identical on every node"),
     "HOST_UNREACHABLE": ("error", None, "make the host reachable and run the audit again"),
     "FACTS_GATHER_FAILED": ("error", None, "read the error, fix it and run the audit again"),
+    # OVN chassis (_judge_ovn.py)
+    "OVN_ENCAP_MTU_EXCEEDS_UNDERLAY": (
+        "error",
+        "jumbo_underlay",
+        "raise the MTU of the interface holding ovn-encap-ip (and what it is stacked on), or lower global_physnet_mtu / path_mtu",
+    ),
+    "OVN_ENCAP_MTU_MISMATCH": ("warning", "jumbo_underlay", "give the interface holding ovn-encap-ip the same MTU on every chassis"),
 }
-CODES.update(_judge_ovn.CODES)  # OVN_ENCAP_MTU_EXCEEDS_UNDERLAY, OVN_ENCAP_MTU_MISMATCH
 
 HOST_CODES = (
     "MTU_TUNNEL_UNDERLAY",

@@ -5,7 +5,9 @@
 # PRIVATE: not part of the collection's public API; may change without notice.
 """The judge's OVN checks: ML2/OVN chassis (``ansible_facts.netdoctor.ovn``) have no local_ip and no agent ini.
 
-Called from _judge.host_findings() / cluster_findings(); pure functions, controller side.
+Called from _judge.host_findings() / cluster_findings() (the codes are registered in _judge.CODES); pure
+functions, controller side. This module reaches _judge's helpers only when its functions run, so either
+module may be imported first.
 
 - ``OVN_ENCAP_MTU_EXCEEDS_UNDERLAY``: the MTU Neutron gives the overlay networks of the chassis'
   encapsulation (geneve, or vxlan) plus what OVN puts on the wire (outer IP + 38 bytes for Geneve
@@ -33,15 +35,6 @@ from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge
 # Bytes OVN adds between the outer IP header and the inner frame's payload: UDP 8 + Geneve 8 +
 # OVN's option 8 + inner Ethernet 14 = 38 (hence Neutron's max_header_size >= 38); VXLAN 30.
 OVN_WIRE_ENCAP = {"geneve": OVN_GENEVE_MIN_MAX_HEADER_SIZE, "vxlan": NEUTRON_VXLAN_ENCAP_OVERHEAD}
-
-CODES = {
-    "OVN_ENCAP_MTU_EXCEEDS_UNDERLAY": (
-        "error",
-        "jumbo_underlay",
-        "raise the MTU of the interface holding ovn-encap-ip (and what it is stacked on), or lower global_physnet_mtu / path_mtu",
-    ),
-    "OVN_ENCAP_MTU_MISMATCH": ("warning", "jumbo_underlay", "give the interface holding ovn-encap-ip the same MTU on every chassis"),
-}
 
 
 def chassis(facts: dict) -> dict:
