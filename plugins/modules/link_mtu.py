@@ -106,11 +106,21 @@ devices:
   type: list
   elements: dict
   contains:
-    name: {description: Interface name., type: str}
-    before: {description: Its MTU before., type: int}
-    after: {description: Its MTU after., type: int}
-    method: {description: V(ip) (C(ip link)) or V(ovs) (C(mtu_request))., type: str}
-    why: {description: Why it moves (V(target), beneath or stacked on another device)., type: str}
+    name:
+      description: Interface name.
+      type: str
+    before:
+      description: Its MTU before.
+      type: int
+    after:
+      description: Its MTU after.
+      type: int
+    method:
+      description: V(ip) (C(ip link)) or V(ovs) (C(mtu_request)).
+      type: str
+    why:
+      description: Why it moves, V(target) or beneath / stacked on another device.
+      type: str
   sample: [{name: eth1, before: 1500, after: 9000, method: ip, why: beneath bond0}]
 persisted:
   description: Where each device's MTU is configured (the renderer that owns it), with O(persist).
@@ -124,6 +134,14 @@ not_persisted:
   type: list
   elements: str
   sample: [veth3]
+nm_checkpoints:
+  description:
+    - NetworkManager checkpoints this call created (with O(save_to)); destroy them to commit
+      (C(CheckpointDestroy)), roll them back to revert. NetworkManager rolls them back by itself after O(rollback_timeout).
+  returned: always
+  type: list
+  elements: str
+  sample: [/org/freedesktop/NetworkManager/Checkpoint/1]
 files:
   description: Files written (or that would be written).
   returned: always
@@ -318,7 +336,7 @@ class LinkMtu:
         os.chmod(tmp, mode)
         self.module.atomic_move(tmp, path)
 
-    def save(self, directory: str, steps: list, writes: dict, nm_devices: list, timeout: int, post: list) -> None:
+    def save(self, directory: str, steps: list, writes: dict, nm_devices: list, timeout: int, post: list) -> list:
         os.makedirs(os.path.join(directory, "files"), mode=0o700, exist_ok=True)
         state_path = os.path.join(directory, "state.json")
         state = json.loads(self._read(state_path) or "null") or mtu_plan.empty_state()
@@ -338,6 +356,7 @@ class LinkMtu:
         self.write(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
         self.write(os.path.join(directory, "revert.sh"), mtu_plan.revert_script(state, os.path.join(directory, "reverted")))
         os.chmod(os.path.join(directory, "revert.sh"), 0o700)
+        return checkpoints
 
     def apply(self, steps: list) -> None:
         done = []
@@ -399,7 +418,7 @@ def main() -> None:
         module.fail_json(msg=f"{exc}" if "nothing was changed" in str(exc) else f"{exc}; nothing was changed")
     nm_changes = [r for r in persisted if r["renderer"] == renderers.NETWORKMANAGER and r["changed"]]
     changed = bool(steps or writes or nm_changes)
-    result = dict(changed=changed, devices=steps, persisted=persisted, not_persisted=missing, files=sorted(writes))
+    result = dict(changed=changed, devices=steps, persisted=persisted, not_persisted=missing, files=sorted(writes), nm_checkpoints=[])
     if module._diff:
         before = "".join(f"{s['name']}: mtu {s['before']}\n" for s in steps) + "".join(
             f"{r['name']} ({r['renderer']}): {r.get('before')}\n" for r in nm_changes
@@ -414,7 +433,7 @@ def main() -> None:
         if params["save_to"]:
             nm_devices = [r["name"] for r in persisted if r["renderer"] == renderers.NETWORKMANAGER]
             revert_post = [argv for argv in post if argv[0] != "nmcli" or argv[1:3] == ["connection", "reload"]]
-            worker.save(params["save_to"], steps, writes, nm_devices, params["rollback_timeout"], revert_post)
+            result["nm_checkpoints"] = worker.save(params["save_to"], steps, writes, nm_devices, params["rollback_timeout"], revert_post)
         worker.apply(steps)
         for path in sorted(writes):
             worker.write(path, writes[path])

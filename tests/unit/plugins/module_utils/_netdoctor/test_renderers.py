@@ -104,8 +104,8 @@ def test_nmcli_terse_escapes():
 
 def _netplan_docs():
     return {
-        "/etc/netplan/01-bonding.yaml": yaml.safe_load(read_fixture("renderers/netplan-bonding.yaml")),
-        "/etc/netplan/02-bridge.yaml": yaml.safe_load(read_fixture("renderers/netplan-bridge_vlan.yaml")),
+        "/etc/netplan/01-bonding.yaml": yaml.safe_load(read_fixture("renderers/netplan-bonding.yaml.txt")),
+        "/etc/netplan/02-bridge.yaml": yaml.safe_load(read_fixture("renderers/netplan-bridge_vlan.yaml.txt")),
     }
 
 
@@ -126,7 +126,7 @@ def test_os_net_config():
     assert renderers.osnet_find(doc, "vlan16")["vlan_id"] == 16
     new = renderers.osnet_set_mtu(doc, "br-ctlplane", 9000)
     assert new["network_config"][0]["mtu"] == 9000 and "mtu" not in doc["network_config"][0]
-    bonds = yaml.safe_load(read_fixture("renderers/os-net-config-bond.yaml"))
+    bonds = yaml.safe_load(read_fixture("renderers/os-net-config-bond.yaml.txt"))
     assert renderers.osnet_set_mtu(bonds, "em2", 9000)["network_config"][0]["members"][0]["members"][1] == {"type": "interface", "name": "em2", "mtu": 9000}
     with pytest.raises(renderers.RendererError):
         renderers.osnet_set_mtu(doc, "em9", 9000)
