@@ -14,6 +14,7 @@ from ansible.errors import AnsibleFilterError
 
 MANAGEMENT = "management"
 TUNNEL = "tunnel"
+OVN_ENCAP = "ovn_encap"
 
 
 def _address(value) -> str | None:
@@ -45,7 +46,8 @@ def pmtu_endpoints(facts, management=None, overlays=None, management_mtu=None) -
     ``facts`` is the host's ansible_facts.netdoctor (links, neutron subsets); ``management`` its
     management address, or a list of candidates of which the first IP address wins (e.g. an explicit
     address, ansible_host, the default IPv4 address); ``overlays`` a dict
-    ``{network name: address of this host on it}``. The tunnel network is Neutron's ``local_ip``.
+    ``{network name: address of this host on it}``. The tunnel network is Neutron's ``local_ip``, the
+    ovn_encap network an OVN chassis' ``ovn-encap-ip`` (``ansible_facts.netdoctor.ovn``).
     """
     if facts is not None and not isinstance(facts, dict):
         raise AnsibleFilterError("pmtu_endpoints: the input must be ansible_facts.netdoctor (a dict)")
@@ -55,18 +57,21 @@ def pmtu_endpoints(facts, management=None, overlays=None, management_mtu=None) -
     if isinstance(management, (list, tuple)):
         # candidates in order of preference (e.g. an explicit address, ansible_host, the default IPv4 address)
         management = next((value for value in management if _address(value)), None)
-    wanted = [(MANAGEMENT, management), (TUNNEL, ((facts.get("neutron") or {}).get("local_ip")))]
+    ovn = facts.get("ovn") or {}
+    wanted = [(MANAGEMENT, management), (TUNNEL, ((facts.get("neutron") or {}).get("local_ip"))), (OVN_ENCAP, ovn.get("encap_ip"))]
     wanted.extend(sorted((overlays or {}).items()))
     endpoints = {}
     for network, value in wanted:
         address = _address(value)
         if address is None:
-            if value not in (None, "") and network not in (MANAGEMENT, TUNNEL):
+            if value not in (None, "") and network not in (MANAGEMENT, TUNNEL, OVN_ENCAP):
                 raise AnsibleFilterError(f"pmtu_endpoints: the address {value!r} given for network {network!r} is not an IP address")
             continue
         interface, mtu = _interface_of(facts, address)
         if network == MANAGEMENT and mtu is None and management_mtu:
             mtu = int(management_mtu)
+        if network == OVN_ENCAP and interface is None and ovn.get("encap_interface"):
+            interface, mtu = ovn["encap_interface"], ovn.get("encap_interface_mtu")  # net_facts also matched by subnet
         endpoints[str(network)] = {"address": address, "interface": interface, "mtu": mtu, "family": ipaddress.ip_address(address).version}
     return endpoints
 

@@ -22,6 +22,9 @@ description:
     dump per address family, sysfs reads, ethtool data through the SIOCETHTOOL ioctl, one C(ovs-vsctl) call,
     one C(ovs-ofctl dump-flows) per OVS bridge and one C(tc -batch) for all devices with an ingress qdisc.
     No process is started per interface.
+  - On an OVN chassis, C(ansible_facts.netdoctor.ovn) holds the chassis settings ovn-controller reads from the
+    Open_vSwitch table (C(ovn-encap-ip), C(ovn-encap-type), C(ovn-bridge-mappings), C(system-id), C(ovn-cms-options),
+    C(ovn-remote)), taken from the same C(ovs-vsctl) call; packaged, kolla and OpenStack-Ansible chassis alike.
   - Never changes anything.
   - The full schema of the facts is in C(docs/facts.md) of the collection.
 author:
@@ -178,6 +181,30 @@ ansible_facts:
           type: dict
           returned: always
           sample: {running: true, version: 3.1.0, bridges: {br-int: {datapath_type: system, ports: [br-int], mtu_request: null, flows_checked: true}}}
+        ovn:
+          description:
+            - OVN chassis settings from the Open_vSwitch table's C(external_ids) (read by the same C(ovs-vsctl) call),
+              the interface holding C(ovn-encap-ip) and whether C(ovn-controller) runs.
+            - Absent when the host is not an OVN chassis (none of C(ovn-encap-ip), C(ovn-encap-type), C(ovn-remote),
+              C(ovn-bridge-mappings) is set).
+          type: dict
+          returned: on an OVN chassis
+          sample:
+            encap_ip: 172.29.240.100
+            encap_ips: [172.29.240.100]
+            encap_type: geneve
+            encap_types: [geneve, vxlan]
+            bridge_mappings: {vlan: br-provider}
+            system_id: 11af26c6-9ec1-4cf7-bf41-2af45bd59b03
+            hostname: aio1
+            integration_bridge: br-int
+            cms_options: []
+            sb_remote: ["tcp:172.29.236.100:6642"]
+            nb_remote: []
+            encap_interface: br-mgmt
+            encap_interface_mtu: 1500
+            controller_running: true
+            controller_pid: 1234
         linux_bridges:
           description: Every Linux bridge and its ports.
           type: dict

@@ -27,6 +27,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu
     tunnel_overhead,
 )
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ovn
 
 try:
     import netaddr
@@ -66,6 +67,13 @@ CODES = {
     "NEUTRON_CONFIG_MISMATCH": ("warning", "physnet_mtu", "make the Neutron MTU settings identical on every node"),
     "HOST_UNREACHABLE": ("error", None, "make the host reachable and run the audit again"),
     "FACTS_GATHER_FAILED": ("error", None, "read the error, fix it and run the audit again"),
+    # OVN chassis (_judge_ovn.py)
+    "OVN_ENCAP_MTU_EXCEEDS_UNDERLAY": (
+        "error",
+        "jumbo_underlay",
+        "raise the MTU of the interface holding ovn-encap-ip (and what it is stacked on), or lower global_physnet_mtu / path_mtu",
+    ),
+    "OVN_ENCAP_MTU_MISMATCH": ("warning", "jumbo_underlay", "give the interface holding ovn-encap-ip the same MTU on every chassis"),
 }
 
 HOST_CODES = (
@@ -83,9 +91,11 @@ HOST_CODES = (
     "VLAN_PRIORITY_TAG_RISK",
     "NIC_DRIVER_KNOWN_BAD",
     "OFFLOAD_LRO_ON_BRIDGED",
+    "OVN_ENCAP_MTU_EXCEEDS_UNDERLAY",
 )
 PMTU_CODES = ("PMTU_BELOW_EXPECTED", "PMTU_DEFICIT_UNEXPLAINED", "PMTU_BLACKHOLE")
 CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY")
+CLUSTER_CODES += ("OVN_ENCAP_MTU_EXCEEDS_UNDERLAY", "OVN_ENCAP_MTU_MISMATCH")
 
 # Drivers known to insert 802.1p priority tags (VLAN 0) on received frames.
 PRIORITY_TAG_DRIVERS = frozenset(("enic",))
@@ -294,8 +304,7 @@ def _bridge_groups(facts: dict):
 def check_bridge_port_mismatch(facts: dict, host) -> list:
     """MTU_BRIDGE_PORT_MISMATCH: ports of one bridge (one OVS VLAN tag) disagree on MTU."""
     ifaces = _ifaces(facts)
-    neutron = (facts or {}).get("neutron") or {}
-    mapped = set((neutron.get("bridge_mappings") or {}).values())
+    mapped = set(_judge_ovn.bridge_mappings(facts).values())  # Neutron's bridge_mappings and ovn-bridge-mappings
     out = []
     for bridge, flavour, groups in _bridge_groups(facts):
         for tag in sorted(groups, key=lambda t: (t is not None, str(t))):
@@ -353,7 +362,7 @@ def mapped_interfaces(facts: dict) -> dict:
     ifaces = _ifaces(facts)
     linux = (facts or {}).get("linux_bridges") or {}
     result = {}
-    for physnet, bridge in sorted((neutron.get("bridge_mappings") or {}).items()):
+    for physnet, bridge in sorted(_judge_ovn.bridge_mappings(facts).items()):  # ovn-bridge-mappings too
         if bridge in (((facts or {}).get("ovs") or {}).get("bridges") or {}):
             ports = _ovs_l2_ports(facts, bridge)
         else:
@@ -742,6 +751,7 @@ def host_findings(facts: dict | None, host, pmtu_results=None) -> list:
     out += check_priority_tags(facts, host)
     out += check_known_bad_driver(facts, host)
     out += check_lro_bridged(facts, host)
+    out += _judge_ovn.host_findings(facts, host)
     return sort_findings(out)
 
 
@@ -897,6 +907,7 @@ def cluster_findings(hosts_facts: dict) -> list:
                 cluster_mtus["flat"][physnet] = value
         for host in sorted(neutrons):
             out += _neutron_underlay_findings(hosts_facts[host], host, cluster_mtus, "cluster", skip_same_as=computed[host])
+    out += _judge_ovn.cluster_findings(hosts_facts)
     return sort_findings(out)
 
 

@@ -24,6 +24,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor imp
     ethtool,
     iplink,
     neutron,
+    ovn,
     ovs,
     tcfilter,
 )
@@ -214,16 +215,27 @@ def _gather_links(run, errors) -> tuple[dict, list]:
     return facts, routes
 
 
-def _gather_ovs(run, facts, errors) -> tuple[dict, dict]:
-    """(``ovs`` facts, {iface: ovs entry}); ``running: false`` when ovs-vsctl is missing or does not answer."""
+def _gather_ovn(external_ids, facts, proc_root) -> dict | None:
+    """docs/facts.md ``ovn`` (None on a host that is no OVN chassis): settings, encap interface, ovn-controller."""
+    chassis = ovn.chassis_facts(external_ids)
+    if chassis is None:
+        return None
+    chassis["encap_interface"], chassis["encap_interface_mtu"] = ovn.encap_interface(facts, chassis["encap_ip"])
+    pid = ovn.controller_pid(proc_root)
+    chassis["controller_running"], chassis["controller_pid"] = pid is not None, pid
+    return chassis
+
+
+def _gather_ovs(run, facts, errors, proc_root="/proc") -> tuple[dict, dict, dict | None]:
+    """(``ovs`` facts, {iface: ovs entry}, ``ovn`` facts or None); ``running: false`` when ovs-vsctl is missing or does not answer."""
     out = _ok(run, ["ovs-vsctl"] + ovs.vsctl_args(), errors, "links", quiet=True)
     if out is None:
-        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}
+        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
     try:
-        ovs_facts, per_interface = ovs.parse_vsctl_chained(out)
+        ovs_facts, per_interface, external_ids = ovs.parse_vsctl_chained_with_system(out)
     except ovs.ParseError as exc:
         errors.append({"subset": "links", "message": str(exc)})
-        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}
+        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
     ovs_facts["interfaces"] = per_interface
     netdev = any(bridge["datapath_type"] == "netdev" for bridge in ovs_facts["bridges"].values())
     for name, entry in facts.items():
@@ -234,7 +246,7 @@ def _gather_ovs(run, facts, errors) -> tuple[dict, dict]:
                 entry["kind"] = "ovs_internal"  # userspace datapath: internal ports are tap devices
         elif netdev and name == "ovs-netdev" and entry["kind"] == "tap":
             entry["kind"] = "ovs_system"  # the netdev datapath's own device
-    return ovs_facts, per_interface
+    return ovs_facts, per_interface, _gather_ovn(external_ids, facts, proc_root)
 
 
 def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
@@ -302,7 +314,7 @@ def gather(
     """Everything docs/facts.md describes for ``subsets``; ``run(argv, data=None) -> (rc, out, err)``."""
     errors: list[dict] = []
     facts, _routes = _gather_links(run, errors)
-    ovs_facts, _per_iface = _gather_ovs(run, facts, errors)
+    ovs_facts, _per_iface, ovn_facts = _gather_ovs(run, facts, errors, proc_root)
     selected = select(sorted(facts, key=lambda n: (facts[n].get("ifindex") or 0, n)), patterns)
     valid_names = []
     for name in selected:
@@ -349,6 +361,8 @@ def gather(
         "ovs": ovs_facts,
         "linux_bridges": iplink.linux_bridges(facts),
     }
+    if ovn_facts is not None:
+        result["ovn"] = ovn_facts  # only on an OVN chassis
     if "counters" in subsets:
         result["counters"] = host_counters
     if "neutron" in subsets:

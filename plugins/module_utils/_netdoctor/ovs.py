@@ -18,7 +18,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.com
 
 # The columns net_facts asks for, one `list` per table chained with `--`: one JSON document per line.
 VSCTL_TABLES = (
-    ("Open_vSwitch", ("ovs_version",)),
+    ("Open_vSwitch", ("ovs_version", "external_ids")),  # external_ids: OVN chassis settings (ovn.py)
     ("Bridge", ("name", "datapath_type", "ports", "other_config")),
     ("Port", ("_uuid", "name", "interfaces", "tag", "trunks", "vlan_mode", "other_config")),
     ("Interface", ("_uuid", "name", "type", "mtu", "mtu_request", "options", "ofport", "error")),
@@ -211,14 +211,21 @@ def build_ovs(version, bridges: list[dict], ports: list[dict], interfaces: list[
     return {"running": True, "version": version, "bridges": bridge_facts}, per_interface
 
 
-def parse_vsctl_chained(text: str) -> tuple[dict, dict[str, dict]]:
-    """build_ovs() on the output of ``ovs-vsctl`` + vsctl_args()."""
+def parse_vsctl_chained_with_system(text: str) -> tuple[dict, dict[str, dict], dict]:
+    """build_ovs() on the output of ``ovs-vsctl`` + vsctl_args(), plus the Open_vSwitch row's external_ids."""
     tables = parse_vsctl_json(text)
     if len(tables) != len(VSCTL_TABLES):
         raise ParseError(f"ovs-vsctl: expected {len(VSCTL_TABLES)} JSON documents, got {len(tables)}")
     version_rows, bridges, ports, interfaces = tables
     version = version_rows[0].get("ovs_version") if version_rows else None
-    return build_ovs(version, bridges, ports, interfaces)
+    external_ids = (version_rows[0].get("external_ids") if version_rows else None) or {}
+    return (*build_ovs(version, bridges, ports, interfaces), external_ids if isinstance(external_ids, dict) else {})
+
+
+def parse_vsctl_chained(text: str) -> tuple[dict, dict[str, dict]]:
+    """build_ovs() on the output of ``ovs-vsctl`` + vsctl_args()."""
+    ovs_facts, per_interface, _external_ids = parse_vsctl_chained_with_system(text)
+    return ovs_facts, per_interface
 
 
 # ---------------------------------------------------------------------------

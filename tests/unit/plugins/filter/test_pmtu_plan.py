@@ -161,3 +161,31 @@ def test_collect_tags_results():
 
 def test_filter_module_names():
     assert sorted(FilterModule().filters()) == ["pmtu_collect", "pmtu_endpoints", "pmtu_plan"]
+
+
+def chassis(name, encap_ip, mtu, **ovn_extra):
+    out = facts(("eth0", 1500, ["192.0.2." + encap_ip.rsplit(".", 1)[1]]), ("br-tun", mtu, [encap_ip]))
+    out["ovn"] = dict({"encap_ip": encap_ip, "encap_type": "geneve", "bridge_mappings": {}, "system_id": name}, **ovn_extra)
+    return out
+
+
+def test_ovn_chassis_probe_between_their_encap_addresses():
+    hosts = {f"c{i}": chassis(f"c{i}", f"10.224.0.{10 + i}", 9000 if i != 2 else 1500) for i in (1, 2, 3)}
+    endpoints = {h: pmtu_endpoints(f, "192.0.2.1") for h, f in hosts.items()}
+    assert endpoints["c2"]["ovn_encap"] == {"address": "10.224.0.12", "interface": "br-tun", "mtu": 1500, "family": 4}
+    assert "tunnel" not in endpoints["c2"]  # no local_ip on an OVN chassis
+    plan = pmtu_plan(endpoints, 3)
+    encap = {
+        h: sorted((p["target_host"], p["source"], p["target"], p["expected_mtu"]) for p in probes if p["network"] == "ovn_encap") for h, probes in plan.items()
+    }
+    assert encap["c1"] == [("c2", "10.224.0.11", "10.224.0.12", 1500), ("c3", "10.224.0.11", "10.224.0.13", 9000)]
+    assert [len(v) for v in encap.values()] == [2, 2, 2]
+
+
+def test_ovn_encap_interface_found_by_subnet_comes_from_the_facts():
+    out = chassis("c1", "10.224.0.11", 9000)
+    out["interfaces"]["br-tun"]["addresses"] = []  # the address is not on any interface of the facts
+    out["ovn"].update(encap_interface="eth1", encap_interface_mtu=8950)
+    assert pmtu_endpoints(out)["ovn_encap"] == {"address": "10.224.0.11", "interface": "eth1", "mtu": 8950, "family": 4}
+    out["ovn"]["encap_ip"] = None
+    assert "ovn_encap" not in pmtu_endpoints(out)

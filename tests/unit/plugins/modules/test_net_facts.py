@@ -345,3 +345,45 @@ def test_prune_drops_what_does_not_apply_and_keeps_false_and_zero():
         "admin_up": False,
         "tunnel": {"vni": 0},
     }
+
+
+# --- OVN chassis ---------------------------------------------------------------------------------
+
+
+class OvnChassisRun(FakeRun):
+    """The lab namespace captures, with the chained ovs-vsctl answer of a lab container running ovn-controller."""
+
+    def __call__(self, argv, data=None):
+        if tuple(argv) == tuple(["ovs-vsctl"] + netfacts.ovs.vsctl_args()):
+            self.calls.append((tuple(argv), data))
+            return 0, read_fixture("ovs-vsctl/lab-ovn-chassis-chained-list-json.txt"), ""
+        return super().__call__(argv, data)
+
+
+def test_an_ovn_chassis_gets_ovn_facts_from_the_same_ovs_vsctl_call(proc_root):
+    os.makedirs(os.path.join(proc_root, "4242"))
+    with open(os.path.join(proc_root, "4242", "comm"), "w", encoding="utf-8") as handle:
+        handle.write("ovn-controller\n")
+    run = OvnChassisRun()
+    facts = netfacts.gather(run, ["links"], proc_root=proc_root, ethtool_collect=fake_ethtool)
+    assert [call[0][0] for call in run.calls].count("ovs-vsctl") == 1
+    chassis = facts["ovn"]
+    assert (chassis["encap_ip"], chassis["encap_type"], chassis["bridge_mappings"]) == ("192.0.2.11", "geneve", {"physnet1": "br-ex", "physnet2": "br-ex"})
+    assert chassis["system_id"] == "22e76669-f32c-4983-9a0a-a29898c8e7c1"
+    # 192.0.2.11 is not assigned in the namespace capture: the interface whose subnet holds it (uplink, 192.0.2.1/24)
+    assert (chassis["encap_interface"], chassis["encap_interface_mtu"]) == ("uplink", 1500)
+    assert (chassis["controller_running"], chassis["controller_pid"]) == (True, 4242)
+    assert all("ovn" not in entry for entry in facts["interfaces"].values())  # nothing per interface
+
+
+def test_no_ovn_key_off_a_chassis_and_no_controller_scan(proc_root, monkeypatch):
+    monkeypatch.setattr(netfacts.ovn, "controller_pid", lambda *a, **k: pytest.fail("scanned /proc on a host that is no chassis"))
+    facts = netfacts.gather(FakeRun(), ["links"], proc_root=proc_root, ethtool_collect=fake_ethtool)
+    assert "ovn" not in facts
+    facts = netfacts.gather(FakeRun(missing={"ovs-vsctl"}), ["links"], proc_root=proc_root, ethtool_collect=fake_ethtool)
+    assert "ovn" not in facts
+
+
+def test_a_chassis_without_ovn_controller(proc_root):
+    facts = netfacts.gather(OvnChassisRun(), ["links"], proc_root=proc_root, ethtool_collect=fake_ethtool)
+    assert (facts["ovn"]["controller_running"], facts["ovn"]["controller_pid"]) == (False, None)

@@ -140,6 +140,9 @@ def with_counters(udp=None, over_mtu=None):
 
 
 # (id, facts, pmtu results, expected [(code, interface)])
+OVN_CHASSIS = {"encap_ip": "10.0.0.5", "encap_type": "geneve", "bridge_mappings": {}, "system_id": "compute1"}
+ML2_OVN_9000 = neutron(global_physnet_mtu=9000, type_drivers=["geneve"], tenant_network_types=["geneve"], mechanism_drivers=["ovn"], geneve_max_header_size=38)
+
 HOST_CASES = [
     # MTU_TUNNEL_UNDERLAY
     ("tunnel-1500-over-1500", host([ETH1, vxlan("vx42", 1500)]), None, [("MTU_TUNNEL_UNDERLAY", "vx42")]),
@@ -351,6 +354,9 @@ HOST_CASES = [
     ("lro-on-ovs-port", host([dict(ovs_port("eth3", "br-ex", 1500, "physical"), offloads=LRO_ON)]), None, [("OFFLOAD_LRO_ON_BRIDGED", "eth3")]),
     ("lro-on-unbridged", host([iface("eth3", offloads=LRO_ON)]), None, []),
     ("lro-off-bridge-port", host([iface("eth3", master="br0", master_kind="bridge")]), None, []),
+    # OVN_ENCAP_MTU_EXCEEDS_UNDERLAY (more in test_judge_ovn.py)
+    ("ovn-geneve-8942-over-1500", host([ETH1], ovn=OVN_CHASSIS, neutron=ML2_OVN_9000), None, [("OVN_ENCAP_MTU_EXCEEDS_UNDERLAY", "eth1")]),
+    ("ovn-geneve-8942-over-9000", host([ETH1_JUMBO], ovn=OVN_CHASSIS, neutron=ML2_OVN_9000), None, []),
 ]
 
 
