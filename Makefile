@@ -34,7 +34,7 @@ SYSTEM_PACKAGES := python3 python3-venv python3-pip git rsync make podman runc n
 	iputils-tracepath tcpdump procps uidmap slirp4netns fuse-overlayfs ca-certificates debian-archive-keyring shellcheck \
 	chromium
 
-.PHONY: help setup system venv collection lab-image lab-images lint sanity unit install-check ee-check molecule test demo bench build clean
+.PHONY: help setup system venv collection lab-image lab-images lab-limits lint sanity unit install-check ee-check molecule test demo bench build clean
 
 help:
 	@echo "make test   - set up, then run lint, sanity, unit tests and every molecule scenario"
@@ -92,7 +92,12 @@ sanity: setup
 unit: setup
 	pytest -q -p no:cacheprovider tests/unit
 
-molecule: setup lab-images
+# systemd in every lab container takes inotify instances; the kernel's default of 128 per user runs out
+# with a few scenarios' containers up (systemd then never finishes booting)
+lab-limits:
+	@if [ "$$(sysctl -n fs.inotify.max_user_instances)" -lt 2048 ]; then sysctl -q -w fs.inotify.max_user_instances=2048; fi
+
+molecule: setup lab-images lab-limits
 	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
 
 test: setup lab-images lint sanity unit install-check ee-check molecule
@@ -109,7 +114,7 @@ build: setup
 	@mkdir -p $(BUILD)/dist
 	ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 
-demo: setup lab-image
+demo: setup lab-image lab-limits
 	lab/demo.sh
 
 bench: setup lab-image
