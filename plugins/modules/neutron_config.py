@@ -17,9 +17,9 @@ description:
     a missing key goes into the last block of its section, after its commented-out default when the file has one;
     a missing section is appended. C([DEFAULT]) is a section like any other (oslo.config does not copy its keys
     into other sections).
-  - A key that already holds the value is left alone; list and mapping values (O(settings) given as a list or a
+  - "A key that already holds the value is left alone; list and mapping values (O(settings) given as a list or a
     dict) are compared as lists and mappings, so C(physnet1:9000, physnet2:1500) equals
-    C({physnet1: 9000, physnet2: 1500}).
+    C({physnet1: 9000, physnet2: 1500})."
   - A malformed file (a line oslo.config would refuse) fails with the file and line, and nothing is written.
 author:
   - netdoctor maintainers (@netdoctor)
