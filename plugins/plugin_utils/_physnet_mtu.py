@@ -201,9 +201,12 @@ def plan(hosts_facts: dict, requested: dict) -> dict:
     ``overrides`` is ``files`` with mapping values as INI text (``physnet1:9000``), for deployment tools' override variables.
 
     ``refusals`` (empty when the change is safe) are messages naming the host, the interface, its MTU and what the
-    setting needs. Raises PlanError for settings that are wrong whatever the hosts (see validate_settings).
+    setting needs; settings that are wrong whatever the hosts (see validate_settings) are the only refusal then.
     """
-    settings = validate_settings(requested)
+    try:
+        settings = validate_settings(requested)
+    except PlanError as exc:
+        return {"settings": {}, "files": {}, "overrides": {}, "refusals": [str(exc)], "hosts": {}}
     hosts_facts = {h: f for h, f in (hosts_facts or {}).items() if isinstance(f, dict)}
     refusals = []
     if "physical_network_mtus" in settings:

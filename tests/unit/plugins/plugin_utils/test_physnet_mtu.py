@@ -145,10 +145,13 @@ def test_malformed_configuration_in_the_facts_is_refused_with_file_and_line():
         ({"mtu": 1500}, "unknown setting 'mtu'"),
     ],
 )
-def test_bad_settings_raise_before_any_host_is_looked_at(settings, message):
+def test_bad_settings_are_the_only_refusal_and_no_host_is_looked_at(settings, message):
     with pytest.raises(_physnet_mtu.PlanError) as exc:
-        _physnet_mtu.plan({"kolla": kolla_node()}, settings)
+        _physnet_mtu.validate_settings(settings)
     assert message in str(exc.value)
+    result = _physnet_mtu.plan({"kolla": kolla_node()}, settings)
+    assert len(result["refusals"]) == 1 and message in result["refusals"][0]
+    assert result["hosts"] == {} and result["files"] == {}
 
 
 def test_path_mtu_zero_means_no_limit():
