@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from factsbuilder import addr, host, iface, neutron  # noqa: E402
 
 from ansible_collections.netdoctor.openstack.plugins.filter import audit  # noqa: E402
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils._judge import HOST_CODES  # noqa: E402
 
 FILTERS = audit.FilterModule().filters()
 
@@ -96,7 +97,7 @@ def test_junit_parses_one_testcase_per_check_and_host():
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert set(suites) == {"node1", "node2", "node3", "cluster"}
     node1 = {c.get("name"): c for c in suites["node1"].findall("testcase")}
-    assert len(node1) == 14
+    assert len(node1) == len(HOST_CODES)  # one testcase per host check
     assert node1["NEUTRON_MTU_EXCEEDS_UNDERLAY"].find("failure").get("type") == "error"
     assert node1["MTU_BRIDGE_PORT_MISMATCH"].find("failure").get("type") == "warning"
     assert node1["MTU_TUNNEL_UNDERLAY"].find("failure") is None
@@ -108,5 +109,5 @@ def test_junit_parses_one_testcase_per_check_and_host():
     assert [c.get("name") for c in node3] == ["audited"]
     assert node3[0].find("failure") is not None
     assert int(root.get("failures")) == 3
-    assert int(root.get("tests")) == 14 + 14 + 1 + 4
+    assert int(root.get("tests")) == len(HOST_CODES) * 2 + 1 + 4
     assert int(suites["node2"].get("skipped")) == 3
