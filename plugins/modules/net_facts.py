@@ -221,9 +221,9 @@ ansible_facts:
           sample: {kind: sosreport, path: /srv/sosreport-compute4, hostname: compute4, date: "2022-02-10 16:19:17"}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 import os
+
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts, sosreport
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ParseError
@@ -271,8 +271,9 @@ def main():
         if module.params["kernel_log_window"] <= 0:
             module.fail_json(msg=f"kernel_log_window: {module.params['kernel_log_window']} is not a positive number of hours")
         source = sosreport.SosReport(sosreport.find_root(root), module.params["kernel_log_window"])
-        facts = netfacts.gather(source.run, subsets, patterns=patterns, neutron_config_dirs=module.params["neutron_config_dirs"],
-                                offload_features=offload_features, source=source)
+        facts = netfacts.gather(
+            source.run, subsets, patterns=patterns, neutron_config_dirs=module.params["neutron_config_dirs"], offload_features=offload_features, source=source
+        )
         module.exit_json(changed=False, ansible_facts={"netdoctor": facts})
     # links is always gathered and every other subset hangs off it: without iproute2 there is nothing to report
     module.get_bin_path("ip", required=True, opt_dirs=["/usr/sbin", "/sbin"])

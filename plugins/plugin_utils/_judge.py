@@ -754,7 +754,16 @@ def host_findings(facts: dict | None, host, pmtu_results=None) -> list:
     out += check_priority_tags(facts, host)
     out += check_known_bad_driver(facts, host)
     out += check_lro_bridged(facts, host)
-    out += _judge_ports.check_port_mtu_overlay(facts, host)
+    neutron = _neutron(facts)
+    out += _judge_ports.check_port_mtu_overlay(
+        facts,
+        host,
+        settings=neutron,
+        endpoint=tunnel_endpoint(facts) if neutron else None,
+        types=tunnel_types_in_use(neutron) if neutron else [],
+        physnets=bool(mapped_interfaces(facts)) if neutron else False,
+        finding=finding,
+    )
     return sort_findings(out)
 
 

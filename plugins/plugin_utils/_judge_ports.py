@@ -51,7 +51,9 @@ def port_devices(facts: dict) -> list:
     for name in sorted(ifaces):
         entry = ifaces[name]
         if name.startswith(PORT_PREFIXES) and entry.get("kind") not in TUNNEL_KINDS:
-            ports.append({"name": name, "netns": None, "mtu": _int(entry.get("mtu")), "ovs": entry.get("ovs") or ovs_ifaces.get(name), "master": entry.get("master")})
+            ports.append(
+                {"name": name, "netns": None, "mtu": _int(entry.get("mtu")), "ovs": entry.get("ovs") or ovs_ifaces.get(name), "master": entry.get("master")}
+            )
     namespaces = (((facts or {}).get("neutron") or {}).get("namespaces")) or {}
     for netns in sorted(namespaces):
         data = namespaces[netns] or {}
@@ -59,7 +61,9 @@ def port_devices(facts: dict) -> list:
             continue
         for name in sorted(data.get("interfaces") or {}):
             if name.startswith(PORT_PREFIXES):
-                ports.append({"name": name, "netns": netns, "mtu": _int((data["interfaces"][name] or {}).get("mtu")), "ovs": ovs_ifaces.get(name), "master": None})
+                ports.append(
+                    {"name": name, "netns": netns, "mtu": _int((data["interfaces"][name] or {}).get("mtu")), "ovs": ovs_ifaces.get(name), "master": None}
+                )
     return ports
 
 
@@ -90,17 +94,14 @@ def on_tunnel_network(facts: dict, port: dict, physnets: bool):
     return None, "the port's network type cannot be told from the facts"
 
 
-def check_port_mtu_overlay(facts: dict, host) -> list:
-    """NEUTRON_PORT_MTU_EXCEEDS_OVERLAY findings for one host."""
-    # _judge registers this check and owns the shared helpers: imported here, at call time, not at import
-    from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge  # pylint: disable=import-outside-toplevel
+def check_port_mtu_overlay(facts: dict, host, *, settings: dict, endpoint: dict | None, types: list, physnets: bool, finding) -> list:
+    """NEUTRON_PORT_MTU_EXCEEDS_OVERLAY findings for one host.
 
-    settings = _judge._neutron(facts)
-    if not settings:
-        return []
-    endpoint = _judge.tunnel_endpoint(facts)
-    types = _judge.tunnel_types_in_use(settings)
-    if not endpoint or endpoint.get("mtu") is None or not types:
+    _judge hands in what it already knows of the node: the Neutron ``settings`` (empty when none were
+    found), the tunnel ``endpoint`` (the interface holding local_ip, its MTU and IP version), the tunnel
+    ``types`` in use, whether any physical network is mapped, and its ``finding`` builder.
+    """
+    if not settings or not endpoint or endpoint.get("mtu") is None or not types:
         return []
     header = IP_HEADER.get(endpoint["ip_version"], 20)
     geneve = _int(settings.get("geneve_max_header_size"))
@@ -108,7 +109,6 @@ def check_port_mtu_overlay(facts: dict, host) -> list:
     capacities = {t: endpoint["mtu"] - header - neutron_encap_overhead(t, geneve) for t in types}
     network_type = max(capacities, key=lambda t: (capacities[t], t))
     capacity = capacities[network_type]
-    physnets = bool(_judge.mapped_interfaces(facts))
     out = []
     for port in port_devices(facts):
         if port["mtu"] is None or port["mtu"] <= capacity:
@@ -119,7 +119,7 @@ def check_port_mtu_overlay(facts: dict, host) -> list:
         where = f" in {port['netns']}" if port["netns"] else ""
         encap = endpoint["mtu"] - header - capacity
         out.append(
-            _judge.finding(
+            finding(
                 CODE,
                 host,
                 port["name"],

@@ -181,8 +181,9 @@ def usb_nic_symptoms(lines, anchor=None, uptime=None, window_hours: int = DEFAUL
         if match:
             events.append(("usb_disconnect", match.group("path"), None, None, line))
     result: dict = {}
-    for kind, path, ifname, driver, line in events:
+    for kind, path, named, named_driver, line in events:
         known = path_to_if.get(path)
+        ifname, driver = named, named_driver
         if ifname is None or ifname.startswith("("):
             if known is None:
                 continue  # a disconnect of a device that is not a known NIC (a hub, a webcam)

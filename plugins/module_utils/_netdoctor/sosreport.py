@@ -44,7 +44,12 @@ HOSTNAME_FILES = ("hostname", "sos_commands/host/hostname", "sos_commands/genera
 UNAME_FILES = ("uname", "sos_commands/kernel/uname_-a", "sos_commands/general/uname_-a")
 DATE_FILES = ("sos_commands/date/date", "date", "sos_commands/general/date")
 UPTIME_FILES = ("sos_commands/host/uptime", "uptime", "sos_commands/general/uptime", "proc/uptime")
-KERNEL_LOG_FILES = ("var/log/kern.log", "sos_commands/logs/journalctl_--no-pager", "sos_commands/logs/journalctl_--no-pager_--catalog_--boot", "sos_commands/kernel/dmesg")
+KERNEL_LOG_FILES = (
+    "var/log/kern.log",
+    "sos_commands/logs/journalctl_--no-pager",
+    "sos_commands/logs/journalctl_--no-pager_--catalog_--boot",
+    "sos_commands/kernel/dmesg",
+)
 PS_FILES = ("sos_commands/process/ps_auxwww", "sos_commands/process/ps_auxwwwm", "sos_commands/process/ps_alxwww")
 IPTABLES_ROOT = ("sos_commands/firewall_tables/iptables-save", f"{NET}/iptables-save")
 IP6TABLES_ROOT = ("sos_commands/firewall_tables/ip6tables-save", f"{NET}/ip6tables-save")
@@ -85,7 +90,10 @@ def _unquote(value: str) -> str:
 
 
 def parse_vsctl_show(text: str) -> dict:
-    """``ovs-vsctl show`` → ``{"version", "bridges": {name: {"datapath_type", "ports": {port: {tag, trunks, vlan_mode, interfaces: {name: {type, options, error}}}}}}}``."""
+    """``ovs-vsctl show`` → ``{"version", "bridges": {name: {"datapath_type", "ports": {port: PORT}}}}``.
+
+    PORT is ``{tag, trunks, vlan_mode, interfaces: {name: {type, options, error}}}``.
+    """
     bridges: dict = {}
     version = None
     bridge = port = iface = None
@@ -313,11 +321,19 @@ class SosReport:
                 for iface_name, iface in port["interfaces"].items():
                     iface_row = by_name.get(iface_name)
                     if iface_row is None:  # list interface missing: what show says is all there is
-                        iface_row = {"_uuid": f"show-if:{iface_name}", "name": iface_name, "type": iface["type"], "options": iface["options"], "error": iface["error"]}
+                        iface_row = {
+                            "_uuid": f"show-if:{iface_name}",
+                            "name": iface_name,
+                            "type": iface["type"],
+                            "options": iface["options"],
+                            "error": iface["error"],
+                        }
                         iface_rows.append(iface_row)
                         by_name[iface_name] = iface_row
                     iface_uuids.append(iface_row.get("_uuid"))
-                ports.append({"_uuid": uuid, "name": port_name, "interfaces": iface_uuids, "tag": port["tag"], "trunks": port["trunks"], "vlan_mode": port["vlan_mode"]})
+                ports.append(
+                    {"_uuid": uuid, "name": port_name, "interfaces": iface_uuids, "tag": port["tag"], "trunks": port["trunks"], "vlan_mode": port["vlan_mode"]}
+                )
             bridges.append(row)
         if show_text is None:
             self.missing("links", "ovs-vsctl -t 5 show (OVS port tags and membership)")

@@ -146,13 +146,19 @@ HOST_CASES = [
     # NEUTRON_PORT_MTU_EXCEEDS_OVERLAY: a qr- port at 1500 on VXLAN over a 1500 underlay (tunnel-only node)
     (
         "router-port-1500-on-vxlan-over-1500",
-        host([ETH1], neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1500}}}})),
+        host(
+            [ETH1],
+            neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1500}}}}),
+        ),
         None,
         [("NEUTRON_PORT_MTU_EXCEEDS_OVERLAY", "qr-aa")],
     ),
     (
         "router-port-1450-on-vxlan-over-1500",
-        host([ETH1], neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1450}}}})),
+        host(
+            [ETH1],
+            neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1450}}}}),
+        ),
         None,
         [],
     ),
@@ -161,7 +167,10 @@ HOST_CASES = [
         host(
             [ETH1],
             neutron=neutron(
-                local_ip="10.0.0.5", tunnel_types=["vxlan"], bridge_mappings={"physnet1": "br-ex"}, namespaces={"snat-r1": {"kind": "snat", "interfaces": {"qg-aa": {"mtu": 1500}}}}
+                local_ip="10.0.0.5",
+                tunnel_types=["vxlan"],
+                bridge_mappings={"physnet1": "br-ex"},
+                namespaces={"snat-r1": {"kind": "snat", "interfaces": {"qg-aa": {"mtu": 1500}}}},
             ),
         ),
         None,
