@@ -86,7 +86,7 @@ options:
         C(source) (V(kind=sosreport), C(path), C(hostname), C(date)). Files the report lacks shrink the facts and are
         listed in C(errors); a partial report never fails the module.
       - O(neutron_config_dirs) are then taken relative to this root.
-      - Runs no command; use it on the controller (C(delegate_to: localhost)) or wherever the report is.
+      - Runs no command; use it on the controller (with C(delegate_to) V(localhost)) or wherever the report is.
     type: path
   kernel_log_window:
     description:

@@ -301,3 +301,14 @@ def test_several_reports_are_one_cluster(tmp_path):
     assert sorted(report["hosts"]) == ["compute4", "compute5"]
     mismatch = [f for f in report["cluster_findings"] if f["code"] == "NEUTRON_CONFIG_MISMATCH"]
     assert mismatch and mismatch[0]["evidence"]["setting"] == "global_physnet_mtu"
+
+
+def test_dnsmasq_from_ps_named_by_its_network_id():
+    """A Neutron DHCP agent's dnsmasq (real `ps -ef` line): its qdhcp namespace is told by the network id in its paths."""
+    line = read_fixture("ps/ps-ef-neutron-dhcp-agent-dnsmasq.txt")
+    network = line.split("/var/lib/neutron/dhcp/")[1].split("/")[0]
+    servers = sosreport.parse_ps_dnsmasq(line, [f"qdhcp-{network}", "qrouter-other"])
+    assert len(servers) == 1
+    assert servers[0]["netns"] == f"qdhcp-{network}"
+    assert servers[0]["interfaces"] and servers[0]["interfaces"][0].startswith("tap")
+    assert isinstance(servers[0]["pid"], int)
