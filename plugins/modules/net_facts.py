@@ -225,7 +225,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts, sosreport
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import netfacts
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ParseError
 
 
@@ -270,6 +270,9 @@ def main():
             module.fail_json(msg=f"root: {root} is not a directory (unpack a sosreport archive first)")
         if module.params["kernel_log_window"] <= 0:
             module.fail_json(msg=f"kernel_log_window: {module.params['kernel_log_window']} is not a positive number of hours")
+        # imported here: a live run (the common case, timed at 1,000 ports) never loads the sosreport reader
+        from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import sosreport  # noqa: PLC0415  # pylint: disable=import-outside-toplevel
+
         source = sosreport.SosReport(sosreport.find_root(root), module.params["kernel_log_window"])
         facts = netfacts.gather(
             source.run, subsets, patterns=patterns, neutron_config_dirs=module.params["neutron_config_dirs"], offload_features=offload_features, source=source
