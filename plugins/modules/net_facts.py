@@ -80,6 +80,24 @@ options:
     default: [rx-checksumming, tx-checksumming, scatter-gather, tcp-segmentation-offload, generic-segmentation-offload,
               generic-receive-offload, large-receive-offload, rx-vlan-offload, tx-vlan-offload, rx-vlan-filter,
               tx-udp_tnl-segmentation, tx-gre-segmentation]
+  root:
+    description:
+      - Gather from a sosreport instead of the live host, an unpacked sosreport directory (or its parent holding
+        exactly one C(sosreport-*) directory), or a directory of captured command output in sos's layout
+        (C(sos_commands/networking/ip_-s_-d_link), C(sos_commands/openvswitch/ovs-vsctl_-t_5_list_interface), ...).
+      - The same parsers read the report's files and the facts have the same schema, plus
+        C(source) (V(kind=sosreport), C(path), C(hostname), C(date)). Files the report lacks shrink the facts and are
+        listed in C(errors); a partial report never fails the module.
+      - O(neutron_config_dirs) are then taken relative to this root.
+      - Runs no command; use it on the controller (with C(delegate_to) V(localhost)) or wherever the report is.
+    type: path
+  kernel_log_window:
+    description:
+      - With O(root), kernel-log evidence (over-MTU drops, USB NIC errors) counts only lines from this many hours
+        before the report's own date (C(sos_commands/date/date)), not the controller's clock. Lines that carry no
+        time that can be read count too.
+    type: int
+    default: 168
 notes:
   - Run as root for complete data (kernel log, network namespaces, iptables rules of qdhcp namespaces).
   - Tunnel C(headroom) is the underlay MTU minus the MTU the tunnel needs; a negative value is the fault
@@ -89,6 +107,11 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Gather from an unpacked sosreport on the controller
+  netdoctor.openstack.net_facts:
+    root: /srv/cases/12345/sosreport-compute4-2022-02-10-abcdef
+  delegate_to: localhost
+
 - name: Gather every netdoctor fact
   netdoctor.openstack.net_facts:
 
@@ -218,7 +241,14 @@ ansible_facts:
           description: Parsed Neutron configuration, computed network MTUs and qdhcp/qrouter namespaces.
           type: dict
           returned: when subset neutron is gathered
+        source:
+          description: Where the facts come from, with O(root) only.
+          type: dict
+          returned: when O(root) is given
+          sample: {kind: sosreport, path: /srv/sosreport-compute4, hostname: compute4, date: "2022-02-10 16:19:17"}
 """
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -248,6 +278,8 @@ def main():
             interfaces=dict(type="list", elements="str"),
             neutron_config_dirs=dict(type="list", elements="path"),
             offload_features=dict(type="list", elements="str", default=list(netfacts.DEFAULT_OFFLOAD_FEATURES)),
+            root=dict(type="path"),
+            kernel_log_window=dict(type="int", default=168),
         ),
         supports_check_mode=True,
     )
@@ -259,6 +291,20 @@ def main():
         offload_features = netfacts.resolve_offload_features(module.params["offload_features"])
     except netfacts.OptionError as exc:
         module.fail_json(msg=str(exc))
+    root = module.params["root"]
+    if root is not None:
+        if not os.path.isdir(root):
+            module.fail_json(msg=f"root: {root} is not a directory (unpack a sosreport archive first)")
+        if module.params["kernel_log_window"] <= 0:
+            module.fail_json(msg=f"kernel_log_window: {module.params['kernel_log_window']} is not a positive number of hours")
+        # imported here: a live run (the common case, timed at 1,000 ports) never loads the sosreport reader
+        from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import sosreport  # noqa: PLC0415  # pylint: disable=import-outside-toplevel
+
+        source = sosreport.SosReport(sosreport.find_root(root), module.params["kernel_log_window"])
+        facts = netfacts.gather(
+            source.run, subsets, patterns=patterns, neutron_config_dirs=module.params["neutron_config_dirs"], offload_features=offload_features, source=source
+        )
+        module.exit_json(changed=False, ansible_facts={"netdoctor": facts})
     # links is always gathered and every other subset hangs off it: without iproute2 there is nothing to report
     module.get_bin_path("ip", required=True, opt_dirs=["/usr/sbin", "/sbin"])
     try:

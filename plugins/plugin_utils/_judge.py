@@ -28,6 +28,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu
 )
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ovn
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ports
 
 try:
     import netaddr
@@ -63,6 +64,7 @@ CODES = {
     "VLAN_PRIORITY_TAG_RISK": ("warning", "priority_tag_strip", "strip VLAN 0 priority tags (OVS flow, tc filter or a VLAN-0 device)"),
     "NIC_DRIVER_KNOWN_BAD": ("error", "usb_nic_driver", "bind the device to a driver without the known issue"),
     "OFFLOAD_LRO_ON_BRIDGED": ("warning", "nic_offloads", "switch large-receive-offload off on interfaces enslaved to a bridge"),
+    _judge_ports.CODE: _judge_ports.CODE_ENTRY,
     "OVERLAY_MTU_MISMATCH": ("error", "physnet_mtu", "give the overlay the same MTU on every node"),
     "NEUTRON_CONFIG_MISMATCH": ("warning", "physnet_mtu", "make the Neutron MTU settings identical on every node"),
     "HOST_UNREACHABLE": ("error", None, "make the host reachable and run the audit again"),
@@ -92,6 +94,7 @@ HOST_CODES = (
     "NIC_DRIVER_KNOWN_BAD",
     "OFFLOAD_LRO_ON_BRIDGED",
     "OVN_ENCAP_MTU_EXCEEDS_UNDERLAY",
+    _judge_ports.CODE,
 )
 PMTU_CODES = ("PMTU_BELOW_EXPECTED", "PMTU_DEFICIT_UNEXPLAINED", "PMTU_BLACKHOLE")
 CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY")
@@ -560,7 +563,13 @@ def check_over_mtu_drops(facts: dict, host) -> list:
         if count <= 0:
             continue
         evidence = {"count": count, "last_size": _int(entry.get("last_size")), "last_mtu": _int(entry.get("last_mtu")), "mtu": _mtu(ifaces, name)}
+        window = (((facts or {}).get("counters") or {}).get("kernel_log") or {}).get("window_hours")
+        for key in ("first_seen", "last_seen", "total"):
+            if entry.get(key) is not None:
+                evidence[key] = entry[key]
         size = f" (last {evidence['last_size']} bytes over MTU {evidence['last_mtu']})" if evidence["last_size"] else ""
+        if window and entry.get("last_seen"):
+            size += f" in the {window} h before the report, {entry.get('first_seen')} to {entry['last_seen']}"
         out.append(finding("KERNEL_OVER_MTU_DROPS", host, name, f"the kernel log counts {count} over-MTU packet drop(s) on {name}{size}", evidence))
     return out
 
@@ -695,6 +704,9 @@ def check_known_bad_driver(facts: dict, host) -> list:
                     "reference": issue.get("reference"),
                 },
             )
+            symptoms = ((((facts or {}).get("counters") or {}).get("kernel_log") or {}).get("usb_symptoms") or {}).get(name)
+            if symptoms:  # the kernel log's USB trouble for this NIC (Tx status -71, disconnects): what the user sees
+                item["evidence"]["kernel_log"] = symptoms
             if driver.get("bus") != "usb":
                 item["remediation"] = ROLE_PREFIX + "nic_offloads"
             out.append(item)
@@ -752,6 +764,16 @@ def host_findings(facts: dict | None, host, pmtu_results=None) -> list:
     out += check_known_bad_driver(facts, host)
     out += check_lro_bridged(facts, host)
     out += _judge_ovn.host_findings(facts, host)
+    neutron = _neutron(facts)
+    out += _judge_ports.check_port_mtu_overlay(
+        facts,
+        host,
+        settings=neutron,
+        endpoint=tunnel_endpoint(facts) if neutron else None,
+        types=tunnel_types_in_use(neutron) if neutron else [],
+        physnets=bool(mapped_interfaces(facts)) if neutron else False,
+        finding=finding,
+    )
     return sort_findings(out)
 
 

@@ -200,7 +200,12 @@ def _ok(run, argv, errors, subset, *, data=None, quiet=False):
     return out or ""
 
 
-def _gather_links(run, errors) -> tuple[dict, list]:
+def _gather_links(run, errors, source=None) -> tuple[dict, list]:
+    if source is not None:  # a sosreport: the text of ip -s -d link / ip -d address, same facts
+        links, routes = source.links()
+        facts = iplink.link_facts(links, None)
+        iplink.resolve_tunnels(facts, routes)
+        return facts, routes
     out = _ok(run, ["ip", "-j", "-d", "-s", "link", "show"], errors, "links")
     if out is None:
         return {}, []
@@ -216,26 +221,37 @@ def _gather_links(run, errors) -> tuple[dict, list]:
 
 
 def _gather_ovn(external_ids, facts, proc_root) -> dict | None:
-    """docs/facts.md ``ovn`` (None on a host that is no OVN chassis): settings, encap interface, ovn-controller."""
+    """docs/facts.md ``ovn`` (None on a host that is no OVN chassis): settings, encap interface, ovn-controller.
+
+    ``proc_root`` None (a sosreport): whether ovn-controller runs is not known (null).
+    """
     chassis = ovn.chassis_facts(external_ids)
     if chassis is None:
         return None
     chassis["encap_interface"], chassis["encap_interface_mtu"] = ovn.encap_interface(facts, chassis["encap_ip"])
-    pid = ovn.controller_pid(proc_root)
-    chassis["controller_running"], chassis["controller_pid"] = pid is not None, pid
+    pid = ovn.controller_pid(proc_root) if proc_root is not None else None
+    chassis["controller_running"], chassis["controller_pid"] = (pid is not None if proc_root is not None else None), pid
     return chassis
 
 
-def _gather_ovs(run, facts, errors, proc_root="/proc") -> tuple[dict, dict, dict | None]:
+def _gather_ovs(run, facts, errors, proc_root="/proc", source=None) -> tuple[dict, dict, dict | None]:
     """(``ovs`` facts, {iface: ovs entry}, ``ovn`` facts or None); ``running: false`` when ovs-vsctl is missing or does not answer."""
-    out = _ok(run, ["ovs-vsctl"] + ovs.vsctl_args(), errors, "links", quiet=True)
-    if out is None:
-        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
-    try:
-        ovs_facts, per_interface, external_ids = ovs.parse_vsctl_chained_with_system(out)
-    except ovs.ParseError as exc:
-        errors.append({"subset": "links", "message": str(exc)})
-        return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
+    if source is not None:
+        parsed = source.ovs()
+        if parsed is None:
+            return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
+        ovs_facts, per_interface = parsed
+        external_ids = getattr(source, "ovs_external_ids", None) or {}
+        proc_root = None
+    else:
+        out = _ok(run, ["ovs-vsctl"] + ovs.vsctl_args(), errors, "links", quiet=True)
+        if out is None:
+            return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
+        try:
+            ovs_facts, per_interface, external_ids = ovs.parse_vsctl_chained_with_system(out)
+        except ovs.ParseError as exc:
+            errors.append({"subset": "links", "message": str(exc)})
+            return {"running": False, "version": None, "bridges": {}, "interfaces": {}}, {}, None
     ovs_facts["interfaces"] = per_interface
     netdev = any(bridge["datapath_type"] == "netdev" for bridge in ovs_facts["bridges"].values())
     for name, entry in facts.items():
@@ -258,8 +274,12 @@ def _gather_vlan(run, facts, ovs_facts, selected, errors) -> dict[str, list]:
         out = _ok(run, ["ovs-ofctl", "-O", "OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15", "dump-flows", bridge], errors, "vlan")
         if out is None:
             continue
-        strips_by_bridge[bridge] = ovs.vlan0_strip_flows(ovs.parse_dump_flows(out))
+        flows = ovs.parse_dump_flows(out)
+        strips_by_bridge[bridge] = ovs.vlan0_strip_flows(flows)
         ovs_facts["bridges"][bridge]["flows_checked"] = True
+        tunnel_vlans = ovs.tunnel_local_vlans(flows)
+        if tunnel_vlans:  # Neutron's br-tun: the br-int tags of ports on tunnel networks
+            ovs_facts["bridges"][bridge]["tunnel_local_vlans"] = tunnel_vlans
     qdisc_out = _ok(run, ["tc", "-j", "qdisc", "show"], errors, "vlan")
     devices = tcfilter.ingress_devices(tcfilter.parse_qdisc_json(qdisc_out)) if qdisc_out else []
     devices = [dev for dev in devices if dev in methods]
@@ -310,11 +330,16 @@ def gather(
     netns_root: str = "/run/netns",
     ethtool_collect=None,
     offload_features=DEFAULT_OFFLOAD_FEATURES,
+    source=None,
 ) -> dict:
-    """Everything docs/facts.md describes for ``subsets``; ``run(argv, data=None) -> (rc, out, err)``."""
+    """Everything docs/facts.md describes for ``subsets``; ``run(argv, data=None) -> (rc, out, err)``.
+
+    ``source`` (a sosreport.SosReport) answers from a sosreport's files instead of the live host:
+    ``run`` is then its ``run`` and the same parsers see the report's text.
+    """
     errors: list[dict] = []
-    facts, _routes = _gather_links(run, errors)
-    ovs_facts, _per_iface, ovn_facts = _gather_ovs(run, facts, errors, proc_root)
+    facts, _routes = _gather_links(run, errors, source)
+    ovs_facts, _per_iface, ovn_facts = _gather_ovs(run, facts, errors, proc_root, source)
     selected = select(sorted(facts, key=lambda n: (facts[n].get("ifindex") or 0, n)), patterns)
     valid_names = []
     for name in selected:
@@ -324,11 +349,12 @@ def gather(
             errors.append({"subset": "links", "message": str(exc)})
     host_counters = None
     if "counters" in subsets:
-        host_counters = counters.collect_host(run, proc_root=proc_root)
+        host_counters = source.host_counters() if source is not None else counters.collect_host(run, proc_root=proc_root)
     reported = _reported_features(subsets, offload_features)
     eth = {}
     if {"offloads", "drivers", "vlan"} & set(subsets):
-        eth = (ethtool_collect or ethtool.collect)(valid_names, reported)
+        eth = (ethtool_collect or (source.ethtool_collect if source is not None else ethtool.collect))(valid_names, reported)
+    usb_devices = source.usb_devices() if source is not None and "drivers" in subsets else None
     vlan_methods = _gather_vlan(run, facts, ovs_facts, valid_names, errors) if "vlan" in subsets else {}
     interfaces = {}
     kernel_log = (host_counters or {}).get("kernel_log") or {}
@@ -343,7 +369,10 @@ def gather(
             states = eth_entry.get("offloads") or {}
             entry.update(report_offloads(states, states if reported is None else reported))
         if "drivers" in subsets:
-            entry["driver"] = prune(drivers.describe(name, eth_entry.get("drvinfo"), sysfs_root=sysfs_root), OPTIONAL_DRIVER_KEYS)
+            if source is not None:
+                entry["driver"] = prune(source.describe_driver(name, eth_entry.get("drvinfo"), usb_devices), OPTIONAL_DRIVER_KEYS)
+            else:
+                entry["driver"] = prune(drivers.describe(name, eth_entry.get("drvinfo"), sysfs_root=sysfs_root), OPTIONAL_DRIVER_KEYS)
         if vlan_methods.get(name):
             entry["vlan0_strip"] = vlan_methods[name]
         if "counters" in subsets:
@@ -354,8 +383,8 @@ def gather(
     result = {
         "schema": SCHEMA,
         "gather_subset": list(subsets),
-        "hostname": socket.gethostname(),
-        "kernel": platform.release(),
+        "hostname": source.hostname() if source is not None else socket.gethostname(),
+        "kernel": source.kernel() if source is not None else platform.release(),
         "errors": errors,
         "interfaces": interfaces,
         "ovs": ovs_facts,
@@ -366,5 +395,11 @@ def gather(
     if "counters" in subsets:
         result["counters"] = host_counters
     if "neutron" in subsets:
-        result["neutron"] = neutron.collect(neutron_config_dirs, run, netns_root=netns_root, proc_root=proc_root)
+        if source is not None:
+            result["neutron"] = source.neutron(neutron_config_dirs)
+        else:
+            result["neutron"] = neutron.collect(neutron_config_dirs, run, netns_root=netns_root, proc_root=proc_root)
+    if source is not None:
+        result["source"] = source.source_facts()
+        errors.extend(error for error in source.errors if error not in errors)
     return result

@@ -455,8 +455,11 @@ def _namespace_named_in(text: str, names) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _dhcp_interfaces(run, names) -> dict:
-    """``{netns: {ifname: {"mtu", "tx_checksum"}}}`` of the qdhcp namespaces: one `ip -j link` for all, ethtool per interface."""
+def _dhcp_interfaces(run, names, checksum_for=None) -> dict:
+    """``{netns: {ifname: {"mtu", "tx_checksum"}}}`` of Neutron's namespaces: one `ip -j link` for all, ethtool per interface.
+
+    ``tx_checksum`` (one ethtool per interface) only for the namespaces in ``checksum_for`` (default: all).
+    """
     result = {name: {} for name in names}
     out, _err = _try_run(run, ["ip", "-all", "netns", "exec", "ip", "-j", "link", "show"])
     outputs = split_all_netns_output(out) if out is not None else {}
@@ -475,6 +478,9 @@ def _dhcp_interfaces(run, names) -> dict:
             try:
                 validate_ifname(ifname)
             except InvalidName:
+                continue
+            if checksum_for is not None and name not in checksum_for:
+                result[name][ifname] = {"mtu": link.get("mtu")}
                 continue
             features, _err = _try_run(run, ["ip", "netns", "exec", name, "ethtool", "-k", ifname])
             offloads = ethtool.parse_ethtool_k(features) if features else {}
@@ -498,9 +504,14 @@ def collect_namespaces(run, netns_root: str = "/run/netns", proc_root: str = "/p
     namespaces = {name: {"kind": _namespace_kind(name)} for name in names if _namespace_kind(name)}
     dhcp = [name for name, data in namespaces.items() if data["kind"] == "dhcp"]
     servers = dnsmasq_processes(proc_root, netns_root, names)
+    # router and SNAT namespaces: the MTUs of their qr-/qg-/sg- ports (NEUTRON_PORT_MTU_EXCEEDS_OVERLAY)
+    routers = [name for name, data in namespaces.items() if data["kind"] in ("router", "snat")]
+    port_mtus = _dhcp_interfaces(run, dhcp + routers, set(dhcp)) if (dhcp or routers) else {}
+    for name in routers:
+        namespaces[name]["interfaces"] = port_mtus[name]
     if dhcp:
         fills = _fill_rules(run, ["ip", "-all", "netns", "exec"], dhcp)
-        interfaces = _dhcp_interfaces(run, dhcp)
+        interfaces = {name: port_mtus[name] for name in dhcp}
         served = {server["netns"] for server in servers}
         for server in servers:
             if server.get("netns_unknown"):

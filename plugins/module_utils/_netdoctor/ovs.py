@@ -298,3 +298,20 @@ def vlan0_methods_for(interface: str, ovs_entry: dict | None, strips_by_bridge: 
         if in_port is None or in_port == interface or (ovs_entry.get("ofport") is not None and in_port == str(ovs_entry["ofport"])):
             methods.append({"method": "ovs_flow", "bridge": bridge, "detail": strip["detail"]})
     return methods
+
+
+# "table=4, ..., priority=1,tun_id=0x4d1 actions=mod_vlan_vid:3,resubmit(,9)" (Neutron's br-tun: tunnel id -> local VLAN)
+_MOD_VLAN_RE = re.compile(r"\bmod_vlan_vid:(?P<vid>\d+)")
+
+
+def tunnel_local_vlans(flows: list[dict]) -> list[int]:
+    """The local VLANs a bridge's flows give traffic that arrives from a tunnel (``tun_id=...`` matched, ``mod_vlan_vid:N``).
+
+    On a Neutron ML2/OVS node these are the br-int tags of ports on VXLAN/GRE/Geneve networks.
+    """
+    vids = set()
+    for flow in flows:
+        if "tun_id" not in flow["fields"]:
+            continue
+        vids.update(int(match.group("vid")) for match in _MOD_VLAN_RE.finditer(flow["actions"]))
+    return sorted(vids)

@@ -387,3 +387,40 @@ def test_no_ovn_key_off_a_chassis_and_no_controller_scan(proc_root, monkeypatch)
 def test_a_chassis_without_ovn_controller(proc_root):
     facts = netfacts.gather(OvnChassisRun(), ["links"], proc_root=proc_root, ethtool_collect=fake_ethtool)
     assert (facts["ovn"]["controller_running"], facts["ovn"]["controller_pid"]) == (False, None)
+
+
+# --- root: a sosreport ---------------------------------------------------------------------------
+
+
+def test_module_root_reads_a_sosreport_and_runs_nothing(capsys, monkeypatch):
+    """With root the module runs no command and needs no iproute2: the hotsos compute node's files answer."""
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("net_facts ran a command with root set")
+
+    monkeypatch.setattr(net_facts.AnsibleModule, "run_command", refuse)
+    monkeypatch.setattr(net_facts.AnsibleModule, "get_bin_path", lambda self, *a, **k: self.fail_json(msg="looked for a tool"))
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "sosreport", "hotsos-openstack")
+    with patch_module_args({"root": root}), pytest.raises(SystemExit):
+        net_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    facts = result["ansible_facts"]["netdoctor"]
+    assert result["changed"] is False
+    assert facts["source"]["kind"] == "sosreport" and facts["source"]["hostname"] == "compute4"
+    assert facts["interfaces"]["tap0e778df8-ca"]["mtu"] == 1450
+    assert facts["neutron"]["local_ip"] == "10.0.0.128"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"root": "/nonexistent/sosreport"}, "is not a directory"),
+        ({"root": "/", "kernel_log_window": 0}, "kernel_log_window"),
+    ],
+)
+def test_module_root_bad_input(args, message, capsys):
+    with patch_module_args(args), pytest.raises(SystemExit):
+        net_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] is True
+    assert message in result["msg"]

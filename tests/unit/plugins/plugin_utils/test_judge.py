@@ -148,6 +148,39 @@ HOST_CASES = [
     ("tunnel-1500-over-1500", host([ETH1, vxlan("vx42", 1500)]), None, [("MTU_TUNNEL_UNDERLAY", "vx42")]),
     ("tunnel-1450-over-1500", host([ETH1, vxlan("vx42", 1450)]), None, []),
     ("tunnel-external-ignored", host([ETH1, vxlan("vxlan_sys_4789", 65000, external=True, overhead=None)]), None, []),
+    # NEUTRON_PORT_MTU_EXCEEDS_OVERLAY: a qr- port at 1500 on VXLAN over a 1500 underlay (tunnel-only node)
+    (
+        "router-port-1500-on-vxlan-over-1500",
+        host(
+            [ETH1],
+            neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1500}}}}),
+        ),
+        None,
+        [("NEUTRON_PORT_MTU_EXCEEDS_OVERLAY", "qr-aa")],
+    ),
+    (
+        "router-port-1450-on-vxlan-over-1500",
+        host(
+            [ETH1],
+            neutron=neutron(local_ip="10.0.0.5", tunnel_types=["vxlan"], namespaces={"qrouter-r1": {"kind": "router", "interfaces": {"qr-aa": {"mtu": 1450}}}}),
+        ),
+        None,
+        [],
+    ),
+    (
+        "port-network-unknown-with-physnets-not-judged",
+        host(
+            [ETH1],
+            neutron=neutron(
+                local_ip="10.0.0.5",
+                tunnel_types=["vxlan"],
+                bridge_mappings={"physnet1": "br-ex"},
+                namespaces={"snat-r1": {"kind": "snat", "interfaces": {"qg-aa": {"mtu": 1500}}}},
+            ),
+        ),
+        None,
+        [],
+    ),
     # MTU_CHILD_EXCEEDS_PARENT
     ("vlan-9000-on-1500", host([ETH1, iface("eth1.10", "vlan", 9000, lower="eth1", vlan=VLAN10)]), None, [("MTU_CHILD_EXCEEDS_PARENT", "eth1.10")]),
     ("vlan-1500-on-9000", host([ETH1_JUMBO, iface("eth1.10", "vlan", 1500, lower="eth1", vlan=VLAN10)]), None, []),

@@ -338,3 +338,26 @@ def test_dnsmasq_with_unreadable_ns_and_no_network_id_is_not_called_root(tmp_pat
     proc = _fake_proc_with_dnsmasq(tmp_path, ["dnsmasq", "--interface=ns-qdhcp", "--pid-file=/run/dnsmasq.pid"])
     [server] = neutron.dnsmasq_processes(proc, str(netns_root), ["qdhcp-demo"])
     assert server["netns"] is None and server["netns_unknown"] is True
+
+
+def test_router_and_snat_port_mtus_from_one_all_netns_call(tmp_path):
+    """qrouter-/snat- namespaces get their ports' MTUs from the same `ip -all netns exec ip -j link show` (no ethtool)."""
+    netns_root = tmp_path / "netns"
+    netns_root.mkdir()
+    for name in ("qrouter-ndsos-0001", "snat-ndsos-0001"):
+        (netns_root / name).write_text("")
+    calls = []
+
+    def run(argv):
+        calls.append(tuple(argv))
+        if tuple(argv) == ("ip", "-all", "netns", "exec", "ip", "-j", "link", "show"):
+            return 0, read_fixture("ip-link-json/ip-all-netns-exec-ip-j-link-qrouter-snat.txt"), ""
+        return 127, "", "not answered"
+
+    namespaces, servers, _root_fill = neutron.collect_namespaces(run, netns_root=str(netns_root), proc_root=str(tmp_path / "proc"))
+    assert namespaces == {
+        "qrouter-ndsos-0001": {"kind": "router", "interfaces": {"qr-ndsos01": {"mtu": 1500}}},
+        "snat-ndsos-0001": {"kind": "snat", "interfaces": {"sg-ndsos01": {"mtu": 1450}, "qg-ndsos01": {"mtu": 1500}}},
+    }
+    assert servers == []
+    assert not any("ethtool" in call for call in calls)
