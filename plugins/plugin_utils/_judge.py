@@ -27,6 +27,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu
     tunnel_overhead,
 )
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_networks  # its checks call back into this module
 
 try:
     import netaddr
@@ -62,10 +63,16 @@ CODES = {
     "VLAN_PRIORITY_TAG_RISK": ("warning", "priority_tag_strip", "strip VLAN 0 priority tags (OVS flow, tc filter or a VLAN-0 device)"),
     "NIC_DRIVER_KNOWN_BAD": ("error", "usb_nic_driver", "bind the device to a driver without the known issue"),
     "OFFLOAD_LRO_ON_BRIDGED": ("warning", "nic_offloads", "switch large-receive-offload off on interfaces enslaved to a bridge"),
+    "NEUTRON_NETWORK_MTU_STALE": (
+        "warning",
+        "physnet_mtu",
+        "update the network's MTU to the expected one (physnet_mtu with physnet_mtu_update_networks: true, after neutron-server runs the new settings)",
+    ),
     "OVERLAY_MTU_MISMATCH": ("error", "physnet_mtu", "give the overlay the same MTU on every node"),
     "NEUTRON_CONFIG_MISMATCH": ("warning", "physnet_mtu", "make the Neutron MTU settings identical on every node"),
     "HOST_UNREACHABLE": ("error", None, "make the host reachable and run the audit again"),
     "FACTS_GATHER_FAILED": ("error", None, "read the error, fix it and run the audit again"),
+    "NEUTRON_NETWORKS_NOT_CHECKED": ("info", None, "set netdoctor_openstack_cloud or netdoctor_openstack_auth so the audit reads the networks"),
 }
 
 HOST_CODES = (
@@ -85,7 +92,7 @@ HOST_CODES = (
     "OFFLOAD_LRO_ON_BRIDGED",
 )
 PMTU_CODES = ("PMTU_BELOW_EXPECTED", "PMTU_DEFICIT_UNEXPLAINED", "PMTU_BLACKHOLE")
-CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY")
+CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY", "NEUTRON_NETWORK_MTU_STALE")
 
 # Drivers known to insert 802.1p priority tags (VLAN 0) on received frames.
 PRIORITY_TAG_DRIVERS = frozenset(("enic",))
@@ -925,11 +932,12 @@ def gather_failed_finding(host, message: str | None = None) -> dict:
     return finding("FACTS_GATHER_FAILED", host, None, text, {"message": message})
 
 
-def build_report(inputs: dict, collection_version: str | None = None, generated: str | None = None) -> dict:
+def build_report(inputs: dict, collection_version: str | None = None, generated: str | None = None, networks: dict | None = None) -> dict:
     """The audit report (DESIGN.md schema) from {host: {"status", "facts", "pmtu_results", "message"}}.
 
     ``status`` is ``ok`` (facts judged), ``unreachable`` or ``failed`` (not judged: one finding says so).
     Hosts entries carry ``reachable``, ``audited`` and ``pmtu_probed`` beside ``findings``.
+    ``networks`` (``_judge_networks.api_input``): the Networking API's networks, judged with the cluster.
     """
     if not isinstance(inputs, dict):
         raise JudgeError("the audit report needs a dict {host: {status, facts, pmtu_results, message}}")
@@ -950,7 +958,7 @@ def build_report(inputs: dict, collection_version: str | None = None, generated:
                 "pmtu_probed": item.get("pmtu_results") is not None,
                 "findings": host_findings(item["facts"], host, item.get("pmtu_results")),
             }
-    cluster = cluster_findings(judged)
+    cluster = sort_findings(cluster_findings(judged) + _judge_networks.network_findings(networks, judged))
     summary = {severity: 0 for severity in SEVERITIES}
     for item in [f for h in hosts.values() for f in h["findings"]] + cluster:
         summary[item["severity"]] += 1

@@ -40,7 +40,7 @@ def sample_report():
 
 
 def test_filters_exported():
-    assert set(FILTERS) == {"audit_host_findings", "audit_cluster_findings", "audit_report", "audit_markdown", "audit_junit", "audit_failing_findings"}
+    assert set(FILTERS) == {"audit_host_findings", "audit_cluster_findings", "audit_report", "audit_network_findings", "audit_markdown", "audit_junit", "audit_failing_findings"}
 
 
 def test_report_defaults_version_and_time():
@@ -108,5 +108,5 @@ def test_junit_parses_one_testcase_per_check_and_host():
     assert [c.get("name") for c in node3] == ["audited"]
     assert node3[0].find("failure") is not None
     assert int(root.get("failures")) == 3
-    assert int(root.get("tests")) == 14 + 14 + 1 + 4
+    assert int(root.get("tests")) == 14 + 14 + 1 + 5
     assert int(suites["node2"].get("skipped")) == 3
