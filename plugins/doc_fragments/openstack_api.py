@@ -60,5 +60,5 @@ requirements:
   - openstacksdk >= 1.0 on the host that runs the module (usually the controller, with C(delegate_to=localhost))
 notes:
   - Run these modules where the API is reachable and openstacksdk is installed, usually on the controller
-    (C(delegate_to: localhost), C(run_once: true)); C(requirements.txt) of the collection lists openstacksdk.
+    (C(delegate_to=localhost), C(run_once=true)); C(requirements.txt) of the collection lists openstacksdk.
 """

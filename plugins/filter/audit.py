@@ -65,11 +65,16 @@ def audit_report(inputs, collection_version=None, generated=None, networks=None)
     return _judge.build_report(inputs, version, generated, networks)
 
 
-def audit_network_findings(networks, hosts_facts):
-    """NEUTRON_NETWORK_MTU_STALE for neutron_networks_info's records against {host: ansible_facts.netdoctor}."""
+def audit_network_findings(networks, hosts_facts, settings=None):
+    """NEUTRON_NETWORK_MTU_STALE for neutron_networks_info's records against {host: ansible_facts.netdoctor}.
+
+    ``settings``: planned Neutron settings (global_physnet_mtu, path_mtu, physical_network_mtus,
+    geneve_max_header_size; None leaves one alone) applied over the facts first.
+    """
     if not isinstance(networks, list):
         raise _judge.JudgeError("audit_network_findings needs the list of networks of neutron_networks_info")
-    return _judge_networks.network_findings(_judge_networks.api_input(True, networks), hosts_facts or {})
+    facts = _judge_networks.with_settings(hosts_facts or {}, settings)
+    return _judge_networks.network_findings(_judge_networks.api_input(True, networks), facts)
 
 
 def audit_markdown(report):

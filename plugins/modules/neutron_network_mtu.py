@@ -13,11 +13,11 @@ version_added: 0.1.0
 description:
   - Neutron stores an MTU per network; after its settings change (C(global_physnet_mtu), C(path_mtu),
     C(physical_network_mtus)), existing networks keep the old one until each is updated (extension
-    C(net-mtu-writable), C(PUT /v2.0/networks/ID) with C({"network": {"mtu": N}})). This module does that for the
+    C(net-mtu-writable), a C(PUT /v2.0/networks/ID) request carrying the new C(mtu)). This module does that for the
     networks it is given.
   - Lists the networks once (one paginated list, no request per network), then updates only those whose MTU
     differs, one request each; a network already at its MTU is left alone, so a second run changes nothing.
-  - A network the API refuses (for example C(Requested MTU is too big, maximum is 1450) while neutron-server
+  - A network the API refuses (for example with C(Requested MTU is too big, maximum is 1450) while neutron-server
     still runs with the old settings, or a network that does not exist) is named in the result with the API's
     message and the others are still updated; the module then fails, listing the refused networks and what it
     did change.
@@ -52,6 +52,18 @@ options:
     description: Networks per page of the list request.
     type: int
     default: 1000
+  instances:
+    description:
+      - For each network it updates (or would), list what the network's instances need before they use the new MTU
+        (RV(instance_actions)), from one paginated list of the ports and one of the subnets.
+    type: bool
+    default: true
+  dhcp_lease_duration:
+    description:
+      - Neutron's C([DEFAULT] dhcp_lease_duration) in seconds (V(-1) infinite), for when DHCP clients renew
+        (half the lease). The C(neutron) facts of M(netdoctor.openstack.net_facts) carry it.
+    type: int
+    default: 86400
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -132,6 +144,44 @@ refused:
   returned: always
   type: list
   elements: str
+instance_actions:
+  description:
+    - With O(instances=true), per network updated (or that would be), what its instances need. Guests take a new MTU
+      from DHCP (option 26) at their next renewal or at a reboot; a static MTU set by cloud-init does not follow.
+  returned: when O(instances=true)
+  type: list
+  elements: dict
+  contains:
+    network_id:
+      description: The network.
+      type: str
+    name:
+      description: Its name.
+      type: str
+    mtu:
+      description: Its new MTU.
+      type: int
+    instances:
+      description: Device ids (instance UUIDs) of the ports instances own on it (C(device_owner) C(compute:*)).
+      type: list
+      elements: str
+    instance_ports:
+      description: Those ports (C(id), C(device_id), C(fixed_ips)).
+      type: list
+      elements: dict
+    dhcp_subnets:
+      description: Its subnets that serve DHCP.
+      type: list
+      elements: str
+    dhcp_lease_duration:
+      description: The lease time, seconds.
+      type: int
+    renewal_within:
+      description: Seconds within which DHCP clients renew (half the lease); null without DHCP or with infinite leases.
+      type: int
+    action:
+      description: What to do, in words.
+      type: str
 """
 
 import sys
@@ -141,6 +191,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import (
     NetworkError,
     diff_text,
+    instance_actions,
+    instance_ports,
     label,
     plan_updates,
     validate_requests,
@@ -153,6 +205,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.ope
     describe_error,
     import_sdk,
     list_networks,
+    list_raw,
 )
 
 
@@ -188,6 +241,8 @@ def main():
             "options": {"id": {"type": "str", "required": True}, "mtu": {"type": "int", "required": True}, "name": {"type": "str"}},
         },
         page_size={"type": "int", "default": 1000},
+        instances={"type": "bool", "default": True},
+        dhcp_lease_duration={"type": "int", "default": 86400},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
@@ -211,6 +266,25 @@ def main():
     result["updated"] = [r["id"] for r in results if r["action"] == "update" and not r["failed"]]
     result["refused"] = [r["id"] for r in results if r["failed"]]
     result["changed"] = any(r["action"] == "update" and (r["changed"] or module.check_mode) for r in results)
+    affected = [r for r in results if r["action"] == "update" and (r["changed"] or (module.check_mode and not r["failed"]))]
+    if module.params["instances"]:
+        result["instance_actions"] = []
+        if affected:
+            try:
+                ports = instance_ports(list_raw(conn, "ports", module.params["page_size"]))
+                subnets = list_raw(conn, "subnets", module.params["page_size"])
+            except APIError as exc:
+                module.fail_json(msg=f"{exc} (after the updates above)", **result)
+            for entry in affected:
+                result["instance_actions"].append(
+                    instance_actions(
+                        entry,
+                        entry["after"],
+                        ports.get(entry["id"], []),
+                        [s for s in subnets if s.get("network_id") == entry["id"]],
+                        module.params["dhcp_lease_duration"],
+                    )
+                )
     if module._diff:
         result["diff"] = diff_text([r for r in results if r["action"] == "update" and (r["changed"] or module.check_mode)])
     if result["refused"]:

@@ -29,6 +29,35 @@ def api_input(configured: bool, networks=None, error: str | None = None, source:
     return {"configured": bool(configured), "networks": networks, "error": error, "source": source}
 
 
+# Settings physnet_mtu may plan (its variables), applied over the gathered facts by with_settings.
+PLANNED_SETTINGS = ("global_physnet_mtu", "path_mtu", "physical_network_mtus", "geneve_max_header_size")
+
+
+def with_settings(hosts_facts: dict, settings: dict | None) -> dict:
+    """``hosts_facts`` with planned Neutron settings (None values: left alone) in every found Neutron configuration.
+
+    The computed ``network_mtus`` are dropped where a setting changed, so they are computed again from the
+    settings (a check-mode run judges the networks against the settings it would write).
+    """
+    planned = {k: v for k, v in (settings or {}).items() if k in PLANNED_SETTINGS and v is not None}
+    unknown = sorted(set(settings or {}) - set(PLANNED_SETTINGS))
+    if unknown:
+        raise _judge.JudgeError(f"unknown Neutron setting(s) {', '.join(unknown)}; known: {', '.join(PLANNED_SETTINGS)}")
+    if not planned:
+        return hosts_facts
+    out = {}
+    for host, facts in (hosts_facts or {}).items():
+        neutron = _judge._neutron(facts) if isinstance(facts, dict) else {}
+        if not neutron:
+            out[host] = facts
+            continue
+        merged = dict(neutron, **planned)
+        if any(neutron.get(k) != v for k, v in planned.items()):
+            merged.pop("network_mtus", None)
+        out[host] = dict(facts, neutron=merged)
+    return out
+
+
 def cluster_limits(hosts_facts: dict) -> dict:
     """``{"settings": {type: mtu, "flat"/"vlan": {physnet: mtu}}, "underlay": {type: mtu, "physnets": {physnet: mtu}}}``.
 
@@ -93,21 +122,19 @@ def expected_mtu(network: dict, limits: dict) -> dict | None:
 
 
 def stale_findings(networks: list, limits: dict) -> list:
-    """NEUTRON_NETWORK_MTU_STALE for every network whose MTU differs from its settings' or exceeds its underlay's."""
+    """NEUTRON_NETWORK_MTU_STALE for every network whose MTU is not the expected one (settings, capped by the underlay)."""
     out = []
     for network in networks or []:
         mtu = _judge._int(network.get("mtu"))
         want = expected_mtu(network, limits)
         if mtu is None or want is None:
             continue
-        differs = want["settings_mtu"] is not None and mtu != want["settings_mtu"]
-        exceeds = want["underlay_mtu"] is not None and mtu > want["underlay_mtu"]
-        if not differs and not exceeds:
+        if mtu == want["expected_mtu"]:
             continue
         reasons = []
-        if differs:
-            reasons.append(f"Neutron's current settings give {network.get('network_type')} networks {want['settings_mtu']}")
-        if exceeds:
+        if want["settings_mtu"] is not None:
+            reasons.append(f"Neutron's current settings give its type ({network.get('network_type')}) {want['settings_mtu']}")
+        if want["underlay_mtu"] is not None and (mtu > want["underlay_mtu"] or want["underlay_mtu"] < (want["settings_mtu"] or mtu)):
             reasons.append(f"the underlay carries {want['underlay_mtu']}")
         name = network.get("name") or network.get("id")
         out.append(

@@ -85,14 +85,17 @@ def describe_error(exc: BaseException, what: str) -> str:
     sdk = import_sdk()
     text = str(exc).strip() or type(exc).__name__
     try:
-        from keystoneauth1 import exceptions as ks  # pylint: disable=import-outside-toplevel
-    except ImportError:  # pragma: no cover - openstacksdk depends on keystoneauth1
+        ks = importlib.import_module("keystoneauth1.exceptions")
+    except ImportError:  # openstacksdk depends on keystoneauth1: both are missing
         ks = None
     if ks is not None:
         if isinstance(exc, ks.http.Unauthorized):
             return f"{what}: the credentials were refused (HTTP 401): {text}"
         if isinstance(exc, (ks.connection.ConnectFailure, ks.connection.ConnectTimeout, ks.connection.UnknownConnectionError)):
             return f"{what}: the API cannot be reached: {text}"
+        if isinstance(exc, ks.DiscoveryFailure):
+            # keystoneauth's version discovery swallows the connection error: nothing answered, or not as an API
+            return f"{what}: the API cannot be reached (or does not answer as an OpenStack API): {text}"
         if isinstance(exc, ks.EndpointNotFound):
             return f"{what}: the catalogue has no Networking API endpoint for this region and interface: {text}"
         if isinstance(exc, ks.MissingRequiredOptions):
@@ -145,4 +148,3 @@ def list_raw(conn, kind: str, page_size: int, fields=None) -> list:
         return [item.to_dict(original_names=True, computed=False) for item in method(limit=page_size)]
     except Exception as exc:
         raise APIError(describe_error(exc, f"listing the {kind}")) from None
-

@@ -40,7 +40,15 @@ def sample_report():
 
 
 def test_filters_exported():
-    assert set(FILTERS) == {"audit_host_findings", "audit_cluster_findings", "audit_report", "audit_network_findings", "audit_markdown", "audit_junit", "audit_failing_findings"}
+    assert set(FILTERS) == {
+        "audit_host_findings",
+        "audit_cluster_findings",
+        "audit_report",
+        "audit_network_findings",
+        "audit_markdown",
+        "audit_junit",
+        "audit_failing_findings",
+    }
 
 
 def test_report_defaults_version_and_time():
