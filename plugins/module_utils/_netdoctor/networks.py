@@ -153,14 +153,14 @@ def instance_actions(network: dict, new_mtu: int, ports: list, subnets: list, le
     """
     lease = NEUTRON_DEFAULT_DHCP_LEASE if lease is None else int(lease)
     dhcp = [s for s in subnets or [] if s.get("enable_dhcp")]
-    if not dhcp:
+    renewal = lease // 2 if dhcp and lease >= 0 else None
+    if not ports:
+        how = "no instance has a port on this network: nothing to do in guests"
+    elif not dhcp:
         how = "no subnet of this network serves DHCP: set the MTU inside each guest (or in its cloud-init network config) and reboot"
-        renewal = None
     elif lease < 0:
         how = "dhcp_lease_duration is -1 (infinite leases never renew): reboot each instance, or renew its lease inside the guest"
-        renewal = None
     else:
-        renewal = lease // 2
         how = (
             f"guests configured by DHCP take MTU {new_mtu} at their next lease renewal (within {renewal} s, half of dhcp_lease_duration "
             f"{lease} s) or at a reboot; a static MTU from cloud-init (network config or config drive) does not follow: change it in the guest"

@@ -95,9 +95,9 @@ def test_instance_ports_are_the_compute_owned_ones():
     assert network_id == listed()["vx-default"]["id"]
 
 
-def _advice(name: str, lease):
+def _advice(name: str, lease, ports_of: str | None = None):
     network = listed()[name]
-    ports = networks.instance_ports(api("ports-list.json")["ports"]).get(network["id"], [])
+    ports = networks.instance_ports(api("ports-list.json")["ports"]).get(listed()[ports_of or name]["id"], [])
     subnets = [s for s in api("subnets-list.json")["subnets"] if s["network_id"] == network["id"]]
     return networks.instance_actions(network, 1400, ports, subnets, lease)
 
@@ -113,7 +113,7 @@ def test_instance_actions_dhcp_renewal_at_half_the_lease():
 def test_instance_actions_infinite_lease_and_no_dhcp():
     infinite = _advice("vx-default", -1)
     assert infinite["renewal_within"] is None and "reboot" in infinite["action"]
-    no_dhcp = _advice("vlan120", 86400)  # its only subnet has enable_dhcp false
+    no_dhcp = _advice("vlan120", 86400, ports_of="vx-default")  # its only subnet has enable_dhcp false
     assert no_dhcp["dhcp_subnets"] == [] and no_dhcp["renewal_within"] is None
     assert "no subnet of this network serves DHCP" in no_dhcp["action"]
 
@@ -121,3 +121,8 @@ def test_instance_actions_infinite_lease_and_no_dhcp():
 def test_normalize_the_answer_to_an_accepted_update():
     updated = networks.normalize_network(api("put-network-mtu-200.json")["network"])
     assert (updated["name"], updated["mtu"], updated["network_type"]) == ("vx-default", 1400, "vxlan")
+
+
+def test_instance_actions_without_instances():
+    advice = _advice("vlan120", 86400)
+    assert advice["instances"] == [] and advice["action"] == "no instance has a port on this network: nothing to do in guests"
