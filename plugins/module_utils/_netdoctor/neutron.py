@@ -63,28 +63,26 @@ class IniError(ValueError):
         self.line = line
 
 
-def parse_ini(text: str) -> dict:
-    """Parse INI text as oslo.config's iniparser does: ``{section: {key: [values...]}}``, every occurrence kept.
+def ini_lines(text: str):
+    """Classify every line of INI text the way oslo.config's iniparser reads it, raising IniError on the first bad one.
 
-    Whole-line comments start with ``#`` or ``;`` (an inline ``#`` is part of the value, as in
-    oslo.config); a line starting with whitespace continues the previous value (joined with a
-    newline) and a blank line ends it; matching surrounding quotes are removed. Raises IniError
-    with oslo.config's reasons: unexpected continuation, bad section header, no ``:``/``=``,
-    empty key, assignment before any section.
+    Yields ``(number, kind, raw, section, key, value)`` per physical line, ``raw`` with its line
+    ending: ``kind`` is ``blank``, ``comment``, ``section`` (``section`` is its name), ``assign``
+    (``key``, ``value`` stripped, surrounding quotes removed) or ``continuation`` (of ``key``,
+    ``value`` the continued text). Both :func:`parse_ini` and the editor in neutron_edit read this.
     """
-    sections: dict = {}
     section = None
     key = None
-    for number, raw in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(text.splitlines(keepends=True), 1):
         line = raw.rstrip()
         if not line:
             key = None
+            yield number, "blank", raw, section, None, None
             continue
         if line[0] in " \t":
             if key is None:
                 raise IniError(number, f"unexpected continuation line {line.strip()!r}")
-            values = sections[section][key]
-            values[-1] = values[-1] + "\n" + line.lstrip()
+            yield number, "continuation", raw, section, key, line.lstrip()
             continue
         key = None
         if line.startswith("["):
@@ -93,9 +91,9 @@ def parse_ini(text: str) -> dict:
             if len(line) <= 2:
                 raise IniError(number, "empty section name")
             section = line[1:-1]
-            sections.setdefault(section, {})
+            yield number, "section", raw, section, None, None
         elif line[0] in "#;":
-            continue
+            yield number, "comment", raw, section, None, None
         else:
             match = _ASSIGN_RE.match(line)
             if not match:
@@ -106,7 +104,27 @@ def parse_ini(text: str) -> dict:
             value = match.group("value").strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
+            yield number, "assign", raw, section, key, value
+
+
+def parse_ini(text: str) -> dict:
+    """Parse INI text as oslo.config's iniparser does: ``{section: {key: [values...]}}``, every occurrence kept.
+
+    Whole-line comments start with ``#`` or ``;`` (an inline ``#`` is part of the value, as in
+    oslo.config); a line starting with whitespace continues the previous value (joined with a
+    newline) and a blank line ends it; matching surrounding quotes are removed. Raises IniError
+    with oslo.config's reasons: unexpected continuation, bad section header, no ``:``/``=``,
+    empty key, assignment before any section.
+    """
+    sections: dict = {}
+    for _number, kind, _raw, section, key, value in ini_lines(text):
+        if kind == "section":
+            sections.setdefault(section, {})
+        elif kind == "assign":
             sections[section].setdefault(key, []).append(value)
+        elif kind == "continuation":
+            values = sections[section][key]
+            values[-1] = values[-1] + "\n" + value
     return sections
 
 
