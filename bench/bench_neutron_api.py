@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target", type=float, default=2.0, help="seconds the API part may add to the audit")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up like Ctrl-C
     env = ansible_environment(ANSIBLE_PIPELINING="true", ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
 
     build = subprocess.run([os.path.join(ROOT, "lab", "build-image.sh"), "neutron-api"], env=env, capture_output=True, text=True, check=False)
