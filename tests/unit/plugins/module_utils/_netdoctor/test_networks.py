@@ -89,7 +89,8 @@ def test_plan_updates_only_what_differs():
 
 def test_instance_ports_are_the_compute_owned_ones():
     ports = networks.instance_ports(api("ports-list.json")["ports"])
-    ((network_id, owned),) = ports.items()
+    assert len(ports) == 1
+    network_id, owned = next(iter(ports.items()))
     assert [p["device_id"] for p in owned] == ["5d1b4f2e-0c3a-4d5e-9f60-7a8b9c0d1e2f"]  # the network:dhcp port is not an instance's
     assert owned[0]["fixed_ips"] and owned[0]["fixed_ips"][0].startswith("192.0.2.")
     assert network_id == listed()["vx-default"]["id"]
