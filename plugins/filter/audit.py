@@ -12,7 +12,7 @@ import os
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _report, _report_html
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _judge_networks, _report, _report_html
 
 _COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -57,12 +57,24 @@ def audit_cluster_findings(hosts_facts):
     return _judge.cluster_findings(hosts_facts)
 
 
-def audit_report(inputs, collection_version=None, generated=None):
-    """The full report from {host: {status, facts, pmtu_results, message}}."""
+def audit_report(inputs, collection_version=None, generated=None, networks=None):
+    """The full report from {host: {status, facts, pmtu_results, message}} (and the Networking API's networks)."""
     version = installed_version() if collection_version is None else collection_version
     if generated is None:
         generated = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return _judge.build_report(inputs, version, generated)
+    return _judge.build_report(inputs, version, generated, networks)
+
+
+def audit_network_findings(networks, hosts_facts, settings=None):
+    """NEUTRON_NETWORK_MTU_STALE for neutron_networks_info's records against {host: ansible_facts.netdoctor}.
+
+    ``settings``: planned Neutron settings (global_physnet_mtu, path_mtu, physical_network_mtus,
+    geneve_max_header_size; None leaves one alone) applied over the facts first.
+    """
+    if not isinstance(networks, list):
+        raise _judge.JudgeError("audit_network_findings needs the list of networks of neutron_networks_info")
+    facts = _judge_networks.with_settings(hosts_facts or {}, settings)
+    return _judge_networks.network_findings(_judge_networks.api_input(True, networks), facts)
 
 
 def audit_markdown(report):
@@ -95,6 +107,7 @@ class FilterModule:
                 ("audit_host_findings", audit_host_findings),
                 ("audit_cluster_findings", audit_cluster_findings),
                 ("audit_report", audit_report),
+                ("audit_network_findings", audit_network_findings),
                 ("audit_markdown", audit_markdown),
                 ("audit_junit", audit_junit),
                 ("audit_html", audit_html),

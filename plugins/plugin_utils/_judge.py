@@ -29,6 +29,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ovn
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ports
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_networks  # its checks call back into this module
 
 try:
     import netaddr
@@ -65,6 +66,11 @@ CODES = {
     "NIC_DRIVER_KNOWN_BAD": ("error", "usb_nic_driver", "bind the device to a driver without the known issue"),
     "OFFLOAD_LRO_ON_BRIDGED": ("warning", "nic_offloads", "switch large-receive-offload off on interfaces enslaved to a bridge"),
     _judge_ports.CODE: _judge_ports.CODE_ENTRY,
+    "NEUTRON_NETWORK_MTU_STALE": (
+        "warning",
+        "physnet_mtu",
+        "update the network's MTU to the expected one (physnet_mtu with physnet_mtu_update_networks: true, after neutron-server runs the new settings)",
+    ),
     "OVERLAY_MTU_MISMATCH": ("error", "physnet_mtu", "give the overlay the same MTU on every node"),
     "NEUTRON_CONFIG_MISMATCH": ("warning", "physnet_mtu", "make the Neutron MTU settings identical on every node"),
     "HOST_UNREACHABLE": ("error", None, "make the host reachable and run the audit again"),
@@ -76,6 +82,7 @@ CODES = {
         "raise the MTU of the interface holding ovn-encap-ip (and what it is stacked on), or lower global_physnet_mtu / path_mtu",
     ),
     "OVN_ENCAP_MTU_MISMATCH": ("warning", "jumbo_underlay", "give the interface holding ovn-encap-ip the same MTU on every chassis"),
+    "NEUTRON_NETWORKS_NOT_CHECKED": ("info", None, "set netdoctor_openstack_cloud or netdoctor_openstack_auth so the audit reads the networks"),
 }
 
 HOST_CODES = (
@@ -97,7 +104,7 @@ HOST_CODES = (
     _judge_ports.CODE,
 )
 PMTU_CODES = ("PMTU_BELOW_EXPECTED", "PMTU_DEFICIT_UNEXPLAINED", "PMTU_BLACKHOLE")
-CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY")
+CLUSTER_CODES = ("OVERLAY_MTU_MISMATCH", "NEUTRON_CONFIG_MISMATCH", "NEUTRON_MTU_EXCEEDS_UNDERLAY", "MTU_TUNNEL_UNDERLAY", "NEUTRON_NETWORK_MTU_STALE")
 CLUSTER_CODES += ("OVN_ENCAP_MTU_EXCEEDS_UNDERLAY", "OVN_ENCAP_MTU_MISMATCH")
 
 # Drivers known to insert 802.1p priority tags (VLAN 0) on received frames.
@@ -962,12 +969,13 @@ def gather_failed_finding(host, message: str | None = None) -> dict:
 PROBE_KEYS = ("network", "source_host", "target_host", "target", "path_mtu", "expected_mtu", "deficit", "blackhole", "icmp_mtu", "reachable")
 
 
-def build_report(inputs: dict, collection_version: str | None = None, generated: str | None = None) -> dict:
+def build_report(inputs: dict, collection_version: str | None = None, generated: str | None = None, networks: dict | None = None) -> dict:
     """The audit report (DESIGN.md schema) from {host: {"status", "facts", "pmtu_results", "message"}}.
 
     ``status`` is ``ok`` (facts judged), ``unreachable`` or ``failed`` (not judged: one finding says so).
     Hosts entries carry ``reachable``, ``audited`` and ``pmtu_probed`` beside ``findings``; ``probes`` (only when
     some host has pmtu_probe results) lists every probe with its network, ends and numbers (PROBE_KEYS).
+    ``networks`` (``_judge_networks.api_input``): the Networking API's networks, judged with the cluster.
     """
     if not isinstance(inputs, dict):
         raise JudgeError("the audit report needs a dict {host: {status, facts, pmtu_results, message}}")
@@ -988,7 +996,7 @@ def build_report(inputs: dict, collection_version: str | None = None, generated:
                 "pmtu_probed": item.get("pmtu_results") is not None,
                 "findings": host_findings(item["facts"], host, item.get("pmtu_results")),
             }
-    cluster = cluster_findings(judged)
+    cluster = sort_findings(cluster_findings(judged) + _judge_networks.network_findings(networks, judged))
     probes = [
         {key: result.get(key) for key in PROBE_KEYS if key in result}
         for host in sorted(inputs)

@@ -222,6 +222,7 @@ def summarize(conf: dict, errors: list, source: dict | None = None) -> dict:
         "physical_interface_mappings": interface_mappings,
         "local_ip": local_ip or None,
         "tunnel_types": tunnel_types,
+        "dhcp_lease_duration": _int_option(conf, "DEFAULT", "dhcp_lease_duration", 86400, errors, source),
     }
     settings["network_mtus"] = network_mtus(settings)
     return settings

@@ -45,6 +45,7 @@ def test_filters_exported():
         "audit_host_findings",
         "audit_cluster_findings",
         "audit_report",
+        "audit_network_findings",
         "audit_markdown",
         "audit_junit",
         "audit_html",

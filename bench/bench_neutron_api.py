@@ -1,0 +1,193 @@
+# Copyright (c) 2026, netdoctor maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The audit with the Networking API check on 1,000 networks, beside the same audit without it.
+
+Setup: a real neutron-server (lab variant image localhost/netdoctor-neutron-api, built or reused by
+lab/build-image.sh) on its own podman network (10.227.0.0/24), started with global_physnet_mtu 9000;
+--networks VXLAN networks (default 1,000) are created through the API in bulk requests (MTU 8950),
+then the configuration is lowered to 1500 without a restart, so every network is stale (1,000
+NEUTRON_NETWORK_MTU_STALE findings to judge and write).
+Measured: the best of --runs wall times of `ansible-playbook netdoctor.openstack.audit` on the
+container (podman connection), without API access and with it (netdoctor_openstack_auth: the lab's
+endpoint); the API part is the difference, target <= --target s (2). Also: the module's own elapsed
+time (connection and paginated list), and the GET requests the audit sent to /v2.0/networks per run
+(from the server's access log): one paginated list, no request per network.
+The container and the network are removed at the end, also on failure or Ctrl-C. Needs root and podman.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from _benchlib import ROOT, ansible_environment, venv_bin
+
+IMAGE = "localhost/netdoctor-neutron-api:latest"
+NAME = "nd-api-bench-ctl"
+NETWORK = "nd-api-bench-net"
+SUBNET = "10.227.0.0/24"
+ADDRESS = "10.227.0.10"
+URL = f"http://{ADDRESS}:9696"
+ACCESS_LOG = "/var/log/neutron/api-access.log"
+
+
+def run(argv: list, env: dict, **kwargs) -> subprocess.CompletedProcess:
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False, **kwargs)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise RuntimeError(f"{' '.join(argv[:4])} ... failed with rc {proc.returncode}")
+    return proc
+
+
+def teardown(env: dict) -> None:
+    subprocess.run(["podman", "rm", "-f", "-t", "0", NAME], env=env, capture_output=True, check=False)
+    subprocess.run(["podman", "network", "rm", "-f", NETWORK], env=env, capture_output=True, check=False)
+
+
+def configure(env: dict, work: str, gpm: int, restart: bool) -> None:
+    """Render the lab configuration (lab/neutron-api/configure.yml) into the container and (re)start neutron-server."""
+    playbook = os.path.join(work, "configure.yml")
+    with open(playbook, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: all\n  gather_facts: false\n  tasks:\n"
+            f"    - ansible.builtin.include_tasks: {ROOT}/lab/neutron-api/configure.yml\n"
+            f"      vars: {{neutron_lab_global_physnet_mtu: {gpm}, neutron_lab_local_ip: {ADDRESS}, neutron_lab_restart: {str(restart).lower()}}}\n"
+        )
+    run([venv_bin("ansible-playbook"), "-i", f"{NAME},", "-c", "containers.podman.podman", playbook], env)
+
+
+def create_networks(count: int, chunk: int = 250) -> float:
+    started = time.monotonic()
+    for first in range(0, count, chunk):
+        body = {"networks": [{"name": f"bench-{i:04d}", "project_id": f"bench-project-{i % 10}"} for i in range(first, min(count, first + chunk))]}
+        request = urllib.request.Request(f"{URL}/v2.0/networks", data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            if response.status != 201:
+                raise RuntimeError(f"bulk create answered {response.status}")
+    return time.monotonic() - started
+
+
+def access_lines(env: dict) -> list:
+    return run(["podman", "exec", NAME, "cat", ACCESS_LOG], env).stdout.splitlines()
+
+
+def timed_audit(env: dict, work: str, with_api: bool, runs: int) -> tuple:
+    """(best wall time, GET /v2.0/networks requests per run, the report of the last run)."""
+    extra = {"netdoctor_report_dir": os.path.join(work, "report-api" if with_api else "report-plain"), "netdoctor_audit_fail_on": "never"}
+    if with_api:
+        extra["netdoctor_openstack_auth"] = {"auth_type": "none", "auth": {"endpoint": URL}}
+    extra_file = os.path.join(work, "extra-api.json" if with_api else "extra-plain.json")
+    with open(extra_file, "w", encoding="utf-8") as handle:
+        json.dump(extra, handle)
+    argv = [venv_bin("ansible-playbook"), "-i", f"{NAME},", "-c", "containers.podman.podman", "netdoctor.openstack.audit", "-e", f"@{extra_file}"]
+    best = None
+    gets = []
+    for _run in range(runs):
+        before = len(access_lines(env))
+        start = time.monotonic()
+        run(argv, env)
+        elapsed = time.monotonic() - start
+        gets.append(sum(1 for line in access_lines(env)[before:] if '"GET /v2.0/networks' in line))
+        best = elapsed if best is None else min(best, elapsed)
+    with open(os.path.join(extra["netdoctor_report_dir"], "report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    return best, gets, report
+
+
+def module_elapsed(env: dict, work: str) -> float:
+    playbook = os.path.join(work, "list.yml")
+    with open(playbook, "w", encoding="utf-8") as handle:
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+            "    - netdoctor.openstack.neutron_networks_info:\n"
+            f"        auth: {{auth_type: none, auth: {{endpoint: '{URL}'}}}}\n"
+            "      register: listed\n"
+            '    - ansible.builtin.debug:\n        msg: "ELAPSED {{ listed.elapsed }} NETWORKS {{ listed.networks | length }}"\n'
+        )
+    out = run([venv_bin("ansible-playbook"), "-i", "localhost,", "-c", "local", playbook], env).stdout
+    line = next(x for x in out.splitlines() if "ELAPSED" in x)
+    return float(line.split("ELAPSED", 1)[1].split()[0])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--networks", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--target", type=float, default=2.0, help="seconds the API part may add to the audit")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up like Ctrl-C
+    env = ansible_environment(ANSIBLE_PIPELINING="true", ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
+
+    build = subprocess.run([os.path.join(ROOT, "lab", "build-image.sh"), "neutron-api"], env=env, capture_output=True, text=True, check=False)
+    if build.returncode != 0:
+        sys.stderr.write(build.stdout[-2000:] + build.stderr[-2000:])
+        print("bench_neutron_api: the lab image localhost/netdoctor-neutron-api could not be built", file=sys.stderr)
+        return 1
+    teardown(env)
+    try:
+        with tempfile.TemporaryDirectory(prefix="nd-bench-api-") as work:
+            run(["podman", "network", "create", "--internal", "--subnet", SUBNET, NETWORK], env)
+            run(["podman", "run", "--detach", "--replace", "--name", NAME, "--hostname", "neutron-bench", "--systemd=always"]
+                + [f"--network={NETWORK}:ip={ADDRESS}", IMAGE, "/sbin/init"], env)  # fmt: skip
+            for _try in range(60):
+                state = subprocess.run(["podman", "exec", NAME, "systemctl", "is-system-running"], env=env, capture_output=True, text=True, check=False)
+                if state.stdout.strip() in ("running", "degraded"):
+                    break
+                time.sleep(1)
+            started = time.monotonic()
+            configure(env, work, 9000, restart=True)
+            start_time = time.monotonic() - started
+            create_time = create_networks(args.networks)
+            configure(env, work, 1500, restart=False)  # the settings lowered; the networks keep 8950
+
+            plain, _gets, plain_report = timed_audit(env, work, False, args.runs)
+            with_api, gets, report = timed_audit(env, work, True, args.runs)
+            listed = module_elapsed(env, work)
+    except (RuntimeError, KeyboardInterrupt) as exc:
+        print(f"bench_neutron_api: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        teardown(env)
+
+    stale = sum(1 for f in report["cluster_findings"] if f["code"] == "NEUTRON_NETWORK_MTU_STALE")
+    notes = sum(1 for f in plain_report["cluster_findings"] if f["code"] == "NEUTRON_NETWORKS_NOT_CHECKED")
+    part = with_api - plain
+    rows = [
+        ("neutron-server start (gpm 9000), s", f"{start_time:.1f}"),
+        (f"create {args.networks} networks (bulk POST), s", f"{create_time:.1f}"),
+        (f"audit without API access (best of {args.runs}), s", f"{plain:.2f}"),
+        (f"audit with the API check (best of {args.runs}), s", f"{with_api:.2f}"),
+        ("API part (difference), s", f"{part:.2f}"),
+        ("neutron_networks_info alone (module elapsed), s", f"{listed:.2f}"),
+        ("GET /v2.0/networks per audit run", ",".join(str(g) for g in gets)),
+        ("NEUTRON_NETWORK_MTU_STALE found", str(stale)),
+        ("NEUTRON_NETWORKS_NOT_CHECKED without access", str(notes)),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  value")
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+    problems = []
+    if part > args.target:
+        problems.append(f"the API part took {part:.2f} s > {args.target} s")
+    if stale != args.networks:
+        problems.append(f"{stale} stale findings for {args.networks} stale networks")
+    if any(g > 3 for g in gets):
+        problems.append(f"the audit sent {max(gets)} network list requests (one paginated list expected)")
+    if notes != 1:
+        problems.append("the audit without access did not say once that networks were not checked")
+    for problem in problems:
+        print(f"MISSED: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+# Copyright (c) 2026, netdoctor maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# PRIVATE: not part of the collection's public API; may change without notice.
+"""openstacksdk for the Networking API modules: connection options, one connection, errors in plain words.
+
+openstacksdk is imported when a connection is made, never at import time, so a missing library
+is reported by the module with a clear message instead of an ImportError.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
+
+# Options of the openstack_api doc fragment (the same names and aliases as openstack.cloud's modules).
+CONNECTION_ARGUMENT_SPEC = {
+    "cloud": {"type": "raw"},
+    "auth": {"type": "dict", "no_log": True},
+    "auth_type": {"type": "str"},
+    "region_name": {"type": "str"},
+    "interface": {"type": "str", "choices": ["admin", "internal", "public"], "default": "public", "aliases": ["endpoint_type"]},
+    "validate_certs": {"type": "bool", "aliases": ["verify"]},
+    "ca_cert": {"type": "path", "aliases": ["cacert"]},
+    "client_cert": {"type": "path", "aliases": ["cert"]},
+    "client_key": {"type": "path", "no_log": False, "aliases": ["key"]},
+    "api_timeout": {"type": "int", "default": 30},
+}
+_CLOUD_DICT_EXCLUSIVE = ("auth_type", "region_name", "validate_certs", "ca_cert", "client_cert", "client_key")
+
+MISSING_SDK = (
+    "the Python library openstacksdk is not installed for {python} on the host running this module "
+    "(usually the controller): pip install 'openstacksdk>=1.0' (the collection's requirements.txt)"
+)
+
+
+class APIError(RuntimeError):
+    """A Networking API call or connection that failed, described for a person."""
+
+
+def import_sdk():
+    """The ``openstack`` package, or None when it is not installed."""
+    try:
+        return importlib.import_module("openstack")
+    except ImportError:
+        return None
+
+
+def connection_kwargs(params: dict) -> dict:
+    """Keyword arguments for ``openstack.connect`` from the module's connection options."""
+    cloud = params.get("cloud")
+    auth = params.get("auth")
+    if isinstance(auth, dict) and isinstance(auth.get("auth"), dict):
+        if cloud is not None:
+            raise APIError("give either cloud or a whole cloud entry in auth, not both")
+        cloud, auth = dict(auth), None
+    if isinstance(cloud, dict):
+        given = [name for name in ("auth",) + _CLOUD_DICT_EXCLUSIVE if params.get(name) is not None and (name != "auth" or auth)]
+        if given:
+            raise APIError(f"a whole cloud entry was given; leave {', '.join(given)} unset (put them into the entry)")
+        kwargs = dict(cloud)
+        kwargs.setdefault("api_timeout", params.get("api_timeout"))
+        return kwargs
+    if cloud is not None and not isinstance(cloud, str):
+        raise APIError(f"cloud must be the name of a clouds.yaml entry or a dict, got {type(cloud).__name__}")
+    kwargs = {
+        "cloud": cloud,
+        "auth_type": params.get("auth_type"),
+        "auth": auth,
+        "region_name": params.get("region_name"),
+        "verify": params.get("validate_certs"),
+        "cacert": params.get("ca_cert"),
+        "cert": params.get("client_cert"),
+        "key": params.get("client_key"),
+        "api_timeout": params.get("api_timeout"),
+        "interface": params.get("interface"),
+    }
+    return {key: value for key, value in kwargs.items() if value is not None}
+
+
+def describe_error(exc: BaseException, what: str) -> str:
+    """``what`` failed, and why, in words: unreachable endpoint, refused credentials, the API's own message."""
+    sdk = import_sdk()
+    text = str(exc).strip() or type(exc).__name__
+    try:
+        ks = importlib.import_module("keystoneauth1.exceptions")
+    except ImportError:  # openstacksdk depends on keystoneauth1: both are missing
+        ks = None
+    if ks is not None:
+        if isinstance(exc, ks.http.Unauthorized):
+            return f"{what}: the credentials were refused (HTTP 401): {text}"
+        if isinstance(exc, (ks.connection.ConnectFailure, ks.connection.ConnectTimeout, ks.connection.UnknownConnectionError)):
+            return f"{what}: the API cannot be reached: {text}"
+        if isinstance(exc, ks.DiscoveryFailure):
+            # keystoneauth's version discovery swallows the connection error: nothing answered, or not as an API
+            return f"{what}: the API cannot be reached (or does not answer as an OpenStack API): {text}"
+        if isinstance(exc, ks.EndpointNotFound):
+            return f"{what}: the catalogue has no Networking API endpoint for this region and interface: {text}"
+        if isinstance(exc, ks.MissingRequiredOptions):
+            return f"{what}: the authentication parameters are incomplete: {text}"
+        if isinstance(exc, ks.ClientException) and not isinstance(exc, ks.HttpError):
+            return f"{what}: {text}"
+    if sdk is not None:
+        exceptions = sdk.exceptions
+        if isinstance(exc, exceptions.HttpException):
+            status = getattr(exc, "status_code", None)
+            details = getattr(exc, "details", None) or text
+            if status == 401:
+                return f"{what}: the credentials were refused (HTTP 401): {details}"
+            if status == 403:
+                return f"{what}: not allowed (HTTP 403; updating a network's MTU needs the admin role or its owner): {details}"
+            return f"{what}: the API refused it (HTTP {status}): {details}"
+        if isinstance(exc, exceptions.ConfigException):
+            return f"{what}: the cloud configuration is not usable: {text}"
+        if isinstance(exc, exceptions.SDKException):
+            return f"{what}: {text}"
+    return f"{what}: {type(exc).__name__}: {text}"
+
+
+def connect(params: dict):
+    """An openstacksdk Connection for the module's connection options (APIError when it cannot be made)."""
+    sdk = import_sdk()
+    if sdk is None:
+        raise APIError(MISSING_SDK)
+    kwargs = connection_kwargs(params)
+    try:
+        return sdk.connect(**kwargs)
+    except Exception as exc:  # openstacksdk raises its own and keystoneauth's exceptions here
+        raise APIError(describe_error(exc, "connecting to the cloud")) from None
+
+
+def list_networks(conn, page_size: int, filters: dict | None = None) -> list:
+    """Every network the credentials see, with provider attributes, as records: one paginated list."""
+    query = dict(filters or {})
+    query["limit"] = page_size
+    try:
+        return [normalize_network(net.to_dict(original_names=True, computed=False)) for net in conn.network.networks(**query)]
+    except Exception as exc:
+        raise APIError(describe_error(exc, "listing the networks")) from None
+
+
+def list_raw(conn, kind: str, page_size: int, fields=None) -> list:
+    """Every port or subnet (``kind``) the credentials see, as the API's dicts: one paginated list."""
+    method = {"ports": conn.network.ports, "subnets": conn.network.subnets}[kind]
+    try:
+        return [item.to_dict(original_names=True, computed=False) for item in method(limit=page_size)]
+    except Exception as exc:
+        raise APIError(describe_error(exc, f"listing the {kind}")) from None
