@@ -83,7 +83,11 @@ def discover(facts: dict, host, mtu: int) -> list:
         evidence = item.get("evidence") or {}
         if item["code"] == "MTU_TUNNEL_UNDERLAY":
             _add(
-                targets, evidence.get("underlay"), max(mtu, _judge._int(evidence.get("required_underlay_mtu")) or 0), f"underlay of {item['interface']}", ifaces
+                targets,
+                evidence.get("underlay"),
+                max(mtu, _judge._int(evidence.get("required_underlay_mtu")) or 0),
+                f"underlay of {item['interface']} (needs {evidence.get('required_underlay_mtu')})",
+                ifaces,
             )
         elif item["code"] == "MTU_CHILD_EXCEEDS_PARENT":
             _add(targets, evidence.get("lower"), _judge._int(evidence.get("mtu")) or 0, f"beneath {item['interface']}", ifaces)
