@@ -196,8 +196,8 @@ def plan(report: dict, facts: dict | None = None, codes=None, underlay_mtu: int 
     planner = _Planner(facts, int(underlay_mtu))
     skipped = []
     for item in all_findings(report):
-        if wanted is not None and item.get("code") not in wanted:
-            skipped.append({"key": finding_key(item), "finding": item})
+        if (wanted is not None and item.get("code") not in wanted) or item.get("severity") == "info":
+            skipped.append({"key": finding_key(item), "finding": item})  # left out, or only information
             continue
         _handle(planner, item)
     gpm = planner.physnet.get("global_physnet_mtu")

@@ -201,3 +201,13 @@ def test_a_physnet_covered_by_the_new_global_mtu_is_left_alone():
     assert flat, "the flat physnet on c does not fit eth2"
     plan = _remediate.plan(report, facts)
     assert roles_of(plan, "c") == [("physnet_mtu", {"physnet_mtu_global_physnet_mtu": 1500})]
+
+
+def test_information_is_not_a_repair_nor_a_task_for_a_person():
+    facts = {"a": node("10.0.0.1")}
+    report = report_of(facts)
+    report["cluster_findings"].append(_judge.finding("NEUTRON_NETWORKS_NOT_CHECKED", None, None, "networks were not checked"))
+    plan = _remediate.plan(report, facts)
+    assert plan["manual"] == [] and plan["hosts"] == {}
+    assert [s["finding"]["code"] for s in plan["skipped"]] == ["NEUTRON_NETWORKS_NOT_CHECKED"]
+    assert _remediate.outcome(plan, report)["summary"] == {"fixed": 0, "remains": 0, "manual": 0, "new": 0}
