@@ -36,7 +36,8 @@ VERSION_PAIRS = [
 @pytest.mark.parametrize(("a", "b", "expected"), VERSION_PAIRS)
 def test_compare_versions(a, b, expected):
     assert usb_driver.compare_versions(a, b) == expected
-    assert usb_driver.compare_versions(b, a) == -expected
+    first, second = b, a
+    assert usb_driver.compare_versions(first, second) == -expected
 
 
 @pytest.mark.skipif(shutil.which("dpkg") is None, reason="dpkg is not installed here")
