@@ -149,7 +149,7 @@ def _handle(planner: _Planner, item: dict) -> None:
         planner.set_physnet(item, evidence["setting"], evidence["majority_value"], f"the value on {', '.join(evidence.get('majority_hosts') or [])}")
     elif code in ("NEUTRON_CONFIG_MISMATCH", "OVERLAY_MTU_MISMATCH") and str(evidence.get("setting") or "").startswith("network_mtus"):
         planner.derived.append(item)  # computed from the settings: fixed by them, decided once all are known
-    elif code in ("NEUTRON_NETWORK_MTU_STALE",) or (code == "NEUTRON_PORT_MTU_EXCEEDS_OVERLAY" and role == "physnet_mtu"):
+    elif code == "NEUTRON_NETWORK_MTU_STALE":  # only an audit with API access raises it: the update can reach the API
         planner.update_networks = True
         planner.act(
             item,
