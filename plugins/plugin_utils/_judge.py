@@ -27,9 +27,11 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu
     tunnel_overhead,
 )
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.neutron import network_mtus as neutron_network_mtus_of
-from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ovn
-from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_ports
-from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge_networks  # its checks call back into this module
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils import (
+    _judge_networks,  # its checks call back into this module
+    _judge_ovn,
+    _judge_ports,
+)
 
 try:
     import netaddr
