@@ -198,24 +198,17 @@ def choose_backend(legacy_text, nft_text, default: str) -> str:
     """The backend a namespace's existing rules use, from a full dump of each (None: that tool is missing).
 
     The backend that holds rules wins; when both do, the one holding more (Neutron writes all its
-    chains through one). With no rules anywhere: a backend with tables loaded, else ``default``
-    (what the host's ``iptables`` is, or what the other DHCP namespaces use).
+    chains through one). With no rules in either: ``default`` (what the host's ``iptables`` is, or
+    what the other DHCP namespaces use). Tables loaded without rules do not count: a read such as
+    ``iptables-legacy-save -t mangle`` loads an empty legacy table into the namespace.
     """
-    counts = {}
-    for backend, text in (("legacy", legacy_text), ("nft", nft_text)):
-        if text is not None:
-            counts[backend] = (rule_count(text), len(parse_save(text)))
+    counts = {backend: rule_count(text) for backend, text in (("legacy", legacy_text), ("nft", nft_text)) if text is not None}
     if not counts:
         raise ValueError("neither iptables-legacy nor iptables-nft is available")
     if len(counts) == 1:
         return next(iter(counts))
-    legacy, nft = counts["legacy"], counts["nft"]
-    if legacy[0] != nft[0]:
-        return "legacy" if legacy[0] > nft[0] else "nft"
-    if legacy[1] and not nft[1]:
-        return "legacy"
-    if nft[1] and not legacy[1]:
-        return "nft"
+    if counts["legacy"] != counts["nft"]:
+        return "legacy" if counts["legacy"] > counts["nft"] else "nft"
     return default if default in BACKENDS else "nft"
 
 
