@@ -18,8 +18,8 @@ description:
     rule in place a rule of ours is redundant and is removed.
   - Uses the iptables backend the namespace's existing rules use, C(iptables-legacy) or C(iptables-nft),
     detected from the rules loaded in each backend; never mixes them inside one namespace.
-  - Native nftables has no checksum-fill statement. Where no iptables tool exists or the CHECKSUM target is
-    unavailable the module fails and names the alternative, C(dhcp_checksum_method: tx_off).
+  - "Native nftables has no checksum-fill statement. Where no iptables tool exists or the CHECKSUM target is
+    unavailable the module fails and names the alternative, C(dhcp_checksum_method: tx_off)."
   - Persistence is not this module's job (the M(netdoctor.openstack.checksum_fill) rule lives in the kernel);
     the C(netdoctor.openstack.dhcp_checksum) role installs a unit that puts it back.
 author:

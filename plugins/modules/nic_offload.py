@@ -11,7 +11,7 @@ short_description: Set ethtool offload features of one interface, optionally ins
 version_added: 0.1.0
 description:
   - Reads the device's features with C(ethtool -k), sets those in O(features) that differ with one C(ethtool -K) and
-    reads them back: a feature the driver did not apply fails the module (e.g. LRO left on by a driver that ignores
+    reads them back; a feature the driver did not apply fails the module (e.g. LRO left on by a driver that ignores
     the request).
   - Feature names may be given as C(ethtool -k) prints them (V(tx-checksumming)), as the short alias C(ethtool -K)
     takes (V(tx)), as the kernel's feature name (V(tx-checksum-ip-generic)) or as NetworkManager's property
