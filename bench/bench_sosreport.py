@@ -93,8 +93,8 @@ def main() -> int:
         for count in COUNTS:
             paths = all_paths[:count]
             runs = RUNS if count == 1 else 1
-            ours = min(run_netdoctor(paths, os.path.join(base, f"report-{count}")) for _ in range(runs))
-            theirs = min(run_hotsos(binary, paths, base) for _ in range(runs)) if binary else None
+            ours = min(run_netdoctor(paths, os.path.join(base, f"report-{count}")) for _run in range(runs))
+            theirs = min(run_hotsos(binary, paths, base) for _run in range(runs)) if binary else None
             rows.append((count, ours, theirs))
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -17,11 +17,11 @@ grep -q 'ansible-galaxy collection install' "$tmp/context/Containerfile" || { ec
 ANSIBLE_COLLECTIONS_PATH="$tmp/install" ansible-galaxy collection install --offline -p "$tmp/install" .build/dist/netdoctor-openstack-*.tar.gz > "$tmp/install.log" 2>&1 \
   || { cat "$tmp/install.log"; exit 1; }
 ansible-builder introspect "$tmp/install" > "$tmp/introspect.txt"
-for req in $(grep -v '^#' requirements.txt | grep -v '^$' | sed 's/[<>=!; ].*//'); do
+while read -r req; do
   grep -q "^- '$req" "$tmp/introspect.txt" || { echo "ee: python requirement $req not found by introspection"; status=1; }
-done
-for pkg in $(grep -v '^#' bindep.txt | grep -v '^$' | cut -d' ' -f1 | sort -u); do
+done < <(grep -v '^#' requirements.txt | grep -v '^$' | sed 's/[<>=!; ].*//')
+while read -r pkg; do
   grep -q "^- '$pkg " "$tmp/introspect.txt" || { echo "ee: system package $pkg not found by introspection"; status=1; }
-done
+done < <(grep -v '^#' bindep.txt | grep -v '^$' | cut -d' ' -f1 | sort -u)
 [ $status -eq 0 ] && echo "ee check: ansible-builder create renders the context; introspection finds $(grep -c "^- '" "$tmp/introspect.txt") requirement(s)"
 exit $status

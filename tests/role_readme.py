@@ -35,7 +35,7 @@ def plain(text) -> str:
         if kind in ("I", "B"):
             return body
         if kind in ("L", "U"):
-            label, _, url = body.partition(",")
+            label, _comma, url = body.partition(",")
             return f"[{label.strip()}]({url.strip()})" if url else f"<{label.strip()}>"
         if kind == "P":
             body = body.split("#", 1)[0]

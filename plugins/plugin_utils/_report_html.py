@@ -160,7 +160,7 @@ def html(report: dict) -> str:
         lines.append('<p id="findings">No findings: every check passed on every audited host.</p>')
     tables = matrices(report)
     if tables:
-        lines.append('<p class="legend">' + "".join(f'<span style="background:{c}">{escape(state)}</span>' for state, (c, _) in CELL_STATES.items()))
+        lines.append('<p class="legend">' + "".join(f'<span style="background:{c}">{escape(state)}</span>' for state, (c, _meaning) in CELL_STATES.items()))
         lines.append("<small>rows probe columns; a cell is the path MTU found (&#9679; black hole, &#8709; no answer)</small></p>")
         for network, entry in tables.items():
             lines.extend(_matrix_html(network, entry))
