@@ -371,18 +371,24 @@ def _try_run(run, argv):
     return (out if rc == 0 else None), err or ""
 
 
+def _save_argv(tool: str) -> list:
+    """iptables-save of the mangle table. The legacy tools get no ``-t mangle``: naming a table loads it into the
+    namespace (an empty legacy mangle table appears), and a read must change nothing; the table header tells."""
+    return [tool] if "legacy" in tool else [tool, "-t", "mangle"]
+
+
 def _fill_rules(run, prefix, names):
     """``{netns: {"ipv4", "ipv6"}}`` for ``names`` via one ``ip -all netns exec`` per tool, per-namespace if that fails."""
     result = {name: {"ipv4": False, "ipv6": False} for name in names}
     for family, tools in ((4, ("iptables-save", "iptables-legacy-save")), (6, ("ip6tables-save", "ip6tables-legacy-save"))):
         key = f"ipv{family}"
         for index, tool in enumerate(tools):
-            out, err = _try_run(run, [*prefix, tool, "-t", "mangle"])
+            out, err = _try_run(run, [*prefix, *_save_argv(tool)])
             outputs = split_all_netns_output(out) if out is not None else None
             if outputs is None:
                 outputs = {}
                 for name in names:
-                    single, _err = _try_run(run, ["ip", "netns", "exec", name, tool, "-t", "mangle"])
+                    single, _err = _try_run(run, ["ip", "netns", "exec", name, *_save_argv(tool)])
                     if single is not None:
                         outputs[name] = single
             for name in names:
@@ -398,7 +404,7 @@ def _root_fill_rule(run):
     result = {"ipv4": False, "ipv6": False}
     for family, tools in ((4, ("iptables-save", "iptables-legacy-save")), (6, ("ip6tables-save", "ip6tables-legacy-save"))):
         for index, tool in enumerate(tools):
-            out, err = _try_run(run, [tool, "-t", "mangle"])
+            out, err = _try_run(run, _save_argv(tool))
             if out is not None and has_dhcp_checksum_fill(out, family):
                 result[f"ipv{family}"] = True
             if index == 0 and "legacy tables present" not in err:
