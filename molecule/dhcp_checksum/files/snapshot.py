@@ -3,12 +3,16 @@
 import glob
 import hashlib
 import os
+import re
 import subprocess
+
+# chain policy lines carry packet/byte counters (":OUTPUT ACCEPT [8:544]") that traffic moves: not a change
+COUNTERS = re.compile(r" \[\d+:\d+\]$")
 
 
 def run(argv):
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return "".join(line + "\n" for line in proc.stdout.splitlines() if not line.startswith("#"))
+    return "".join(COUNTERS.sub("", line) + "\n" for line in proc.stdout.splitlines() if not line.startswith("#"))
 
 
 for netns in [None] + sorted(os.listdir("/run/netns")):
