@@ -49,7 +49,7 @@ ansible-playbook -i localhost, -c local molecule/shared/create.yml "${lab_vars[@
 
 next "putting the faults in: overlay over a 1500 underlay, Neutron outlier, bridge ports, DHCP without the fill rule, priority tags, a short switch port"
 play prepare molecule/remediate/prepare.yml
-echo "the guest asks for a lease with dhclient: $(grep -o 'no lease[^"]*' "$out/prepare.log" | head -1)"
+echo "the guest asks for a lease with dhclient: $(grep -o '"no lease: [^"]*' "$out/prepare.log" | head -1 | tr -d '"')"
 
 next "audit and path-MTU probes: netdoctor.openstack.verify (log: $out/verify.log)"
 play verify netdoctor.openstack.verify -e "netdoctor_report_dir=$report" -e netdoctor_audit_fail_on=never
@@ -78,7 +78,7 @@ cat "$report/remediation.md"
 
 next "proof from the guest: the same dhclient asks again"
 play lease -e lab_expect_lease=true molecule/remediate/lease.yml
-grep -o 'bound to [^"]*' "$out/lease.log" | head -1
+echo "the guest asks again: $(grep -o '"bound to [^"]*' "$out/lease.log" | head -1 | tr -d '"')"
 
 echo
 python3 - "$report/remediation.json" <<'EOF'
