@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import as_int as _int
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import (
     IP_HEADER,
     OVN_GENEVE_MIN_MAX_HEADER_SIZE,
@@ -143,16 +144,6 @@ def finding(code: str, host, interface, message: str, evidence: dict | None = No
 def remediation_hint(code: str) -> str:
     """One line telling a person how to fix ``code``."""
     return CODES.get(code, (None, None, ""))[2]
-
-
-def _int(value):
-    """``value`` as an int, or None when it is missing or not a number."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _ifaces(facts: dict) -> dict:

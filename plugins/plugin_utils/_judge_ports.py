@@ -21,6 +21,7 @@ not judged (a ``qg-`` port on a flat external network at 1500 is right).
 
 from __future__ import annotations
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import as_int as _int
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import IP_HEADER, TUNNEL_KINDS, neutron_encap_overhead
 
 CODE = "NEUTRON_PORT_MTU_EXCEEDS_OVERLAY"
@@ -32,15 +33,6 @@ CODE_ENTRY = (
 )
 PORT_PREFIXES = ("qr-", "qg-", "sg-", "ns-", "tap")
 PORT_NAMESPACE_KINDS = ("router", "snat", "dhcp")
-
-
-def _int(value):
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def port_devices(facts: dict) -> list:

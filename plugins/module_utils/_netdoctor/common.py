@@ -23,6 +23,16 @@ class ParseError(ValueError):
     """Tool output that is not what the tool prints."""
 
 
+def as_int(value) -> int | None:
+    """``value`` as an int, or None when it is missing or not a number (booleans are not numbers here)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def load_json_list(text: str, what: str) -> list:
     """Decode one JSON array (``ip -j``/``tc -j`` output) into its objects; empty output is an empty list."""
     if not text or not text.strip():

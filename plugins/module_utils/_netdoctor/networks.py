@@ -12,6 +12,7 @@ server-side names such as ``provider:network_type``); openstacksdk's
 
 from __future__ import annotations
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import as_int as _int
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import MTUError, validate_mtu
 
 # DHCP clients renew at T1, half the lease (RFC 2131 4.4.5); Neutron's default lease (dhcp_lease_duration).
@@ -22,15 +23,6 @@ PHYSNET_TYPES = ("flat", "vlan")
 
 class NetworkError(ValueError):
     """A network or an MTU request that cannot be right."""
-
-
-def _int(value):
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _segment(raw: dict) -> dict:
