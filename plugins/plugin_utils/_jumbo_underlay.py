@@ -99,28 +99,26 @@ def discover(facts: dict, host, mtu: int) -> list:
     return [targets[n] for n in sorted(targets)]
 
 
-def closure_down(ifaces: dict, names) -> set:
-    """``names`` and every device beneath them (bridge ports, bond members, a VLAN's parent …)."""
+def _closure(ifaces: dict, names, step) -> set:
+    """``names`` and every device ``step(ifaces, name)`` reaches from them, transitively."""
     seen, queue = set(), [n for n in names if n in ifaces]
     while queue:
         name = queue.pop()
         if name in seen:
             continue
         seen.add(name)
-        queue.extend(n for n in mtu_plan.lowers(ifaces, name) if n not in seen)
+        queue.extend(n for n in step(ifaces, name) if n not in seen)
     return seen
+
+
+def closure_down(ifaces: dict, names) -> set:
+    """``names`` and every device beneath them (bridge ports, bond members, a VLAN's parent …)."""
+    return _closure(ifaces, names, mtu_plan.lowers)
 
 
 def closure_up(ifaces: dict, names) -> set:
     """``names`` and every device stacked on them."""
-    seen, queue = set(), [n for n in names if n in ifaces]
-    while queue:
-        name = queue.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        queue.extend(n for n in mtu_plan.uppers(ifaces, name) if n not in seen)
-    return seen
+    return _closure(ifaces, names, mtu_plan.uppers)
 
 
 def tunnel_peers(facts: dict, names) -> list:
