@@ -21,6 +21,7 @@ SCENARIOS_PENDING := audit_sosreport neutron_api physnet_mtu priority_tag_strip 
 SCENARIOS := $(filter-out $(SCENARIOS_PENDING),$(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))))
 SCENARIO ?= $(SCENARIOS)
 SANITY_ARGS ?=
+MOLECULE_JOBS ?= 2
 
 export PATH := $(BIN):$(PATH)
 export CONTAINERS_CONF := $(ROOT)/.config/containers/containers.conf
@@ -101,8 +102,9 @@ unit: setup
 lab-limits:
 	@if [ "$$(sysctl -n fs.inotify.max_user_instances)" -lt 2048 ]; then sysctl -q -w fs.inotify.max_user_instances=2048; fi
 
+# scenarios run in MOLECULE_JOBS parallel lanes (1: one after another); each logs to .build/molecule/NAME.log
 molecule: setup lab-images lab-limits
-	@for s in $(SCENARIO); do echo "=== molecule scenario $$s"; molecule test -s $$s || exit 1; done
+	@tests/molecule-lanes.sh $(MOLECULE_JOBS) $(SCENARIO)
 
 test: setup lab-images lint sanity unit install-check ee-check molecule
 	@echo "make test: all checks passed"
