@@ -13,6 +13,8 @@ rm -rf "$report"
 mkdir -p "$out" "$report"
 python3 lab/demo/topology.py "$out"
 inventory=$out/inventory.yml
+# the lab containers' connection (molecule/shared/plugins/connection/podman_pipelined.py)
+export ANSIBLE_CONNECTION_PLUGINS=$PWD/molecule/shared/plugins/connection
 # the controller runs the create/destroy plays with the virtual environment's Python
 lab_vars=(-e "@$out/topology.yml" -e "molecule_instance_config=$out/instances.yml" -e "ansible_python_interpreter=$(command -v python3)")
 started=$(date +%s)

@@ -24,7 +24,7 @@ def main(outdir: str) -> int:
     inventory = scenario["provisioner"]["inventory"]
     group_vars = dict(inventory.get("group_vars", {}).get("all") or {})
     group_vars.pop("netdoctor_report_dir", None)  # the demo passes its own
-    group_vars.update(ansible_connection="containers.podman.podman", ansible_python_interpreter="/usr/bin/python3")
+    group_vars.update(ansible_connection="podman_pipelined", ansible_python_interpreter="/usr/bin/python3")
     hosts = {"all": {"vars": group_vars, "children": inventory["hosts"]}}
     os.makedirs(outdir, exist_ok=True)
     for name, content in (("topology.yml", topology), ("inventory.yml", hosts)):
