@@ -106,4 +106,7 @@ def test_remaining_after_the_fix():
 
 def test_probe_failures():
     results = [{"target": "a", "path_mtu": 9000}, {"target": "b", "path_mtu": 1500, "blackhole": True}, {"target": "c", "path_mtu": None}]
-    assert ju.probe_failures(results, 9000) == [{"target": "b", "path_mtu": 1500, "blackhole": True}, {"target": "c", "path_mtu": None, "blackhole": False}]
+    assert ju.probe_failures(results, 9000) == [
+        {"target": "b", "path_mtu": 1500, "size": 9000, "blackhole": True, "why": None},
+        {"target": "c", "path_mtu": None, "size": 9000, "blackhole": False, "why": None},
+    ]
