@@ -231,13 +231,12 @@ ansible_facts:
 import glob
 import json
 import os
-import shutil
 import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan, netfacts, ovs, renderers
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan, mtu_txn, netfacts, ovs, renderers
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, ParseError, validate_ifname
 
 try:
@@ -469,53 +468,6 @@ class LinkMtu:
                 raise RuntimeError("devices not at their new MTU: " + ", ".join(f"{n} has {m}, wanted {w}" for n, m, w in wrong))
             time.sleep(0.2)
 
-    # ------------------------------------------------------------ the transaction around a change
-
-    def arm(self, unit: str, timeout: int, script: str) -> None:
-        """A transient timer that runs ``script`` in ``timeout`` s (an earlier timer of that name is replaced)."""
-        argv = mtu_plan.revert_timer_argv(unit, timeout, script)
-        self._run_command(["systemctl", "stop", f"{unit}.timer"], check=False)
-        self._run_command(["systemctl", "reset-failed", f"{unit}.timer", f"{unit}.service"], check=False)
-        self._run_command(argv)
-
-    def disarm(self, unit: str | None) -> None:
-        if unit:
-            self._run_command(["systemctl", "stop", f"{unit}.timer"], check=False)
-            self._run_command(["systemctl", "reset-failed", f"{unit}.timer", f"{unit}.service"], check=False)
-
-    def commit(self, directory: str, unit: str | None) -> None:
-        """Stop the revert timer, fail if it already ran, destroy the checkpoints, forget the saved state."""
-        self.disarm(unit)
-        if os.path.exists(os.path.join(directory, "reverted")):
-            raise RuntimeError(f"the change saved in {directory} was already reverted (its revert timer fired) before it could be committed")
-        state = json.loads(self._read(os.path.join(directory, "state.json")) or "null") or mtu_plan.empty_state()
-        for path in state.get("nm_checkpoints") or []:
-            self._run_command(mtu_plan.nm_checkpoint_argv("CheckpointDestroy", path))
-        shutil.rmtree(directory)
-
-    def revert(self, directory: str, unit: str | None) -> bool:
-        """Stop the timer, run revert.sh unless it ran, forget the saved state; True when it ran now."""
-        self.disarm(unit)
-        script = os.path.join(directory, "revert.sh")
-        ran = False
-        if os.path.exists(script) and not os.path.exists(os.path.join(directory, "reverted")):
-            self._run_command(["/bin/sh", script])
-            ran = True
-        shutil.rmtree(directory)
-        return ran
-
-    def connection(self) -> dict:
-        """Where the SSH connection arrives (SSH_CONNECTION: client, client port, local address, local port) and the default routes."""
-        words = (os.environ.get("SSH_CONNECTION") or "").split()
-        devices = []
-        for family in ("-4", "-6"):
-            _rc, out, _err = self._run_command([self.ip, "-j", family, "route", "show", "default"], check=False)
-            try:
-                devices.extend(r.get("dev") for r in json.loads(out or "[]") if isinstance(r, dict) and r.get("dev"))
-            except ValueError:
-                continue
-        return {"address": words[2] if len(words) >= 3 else None, "default_route_devices": sorted(set(devices))}
-
     def gather(self, subsets: list) -> dict:
         """ansible_facts.netdoctor as net_facts gathers it."""
         paths: dict = {}
@@ -562,7 +514,7 @@ def finish(module: AnsibleModule, worker: LinkMtu, result: dict) -> None:
             result["ansible_facts"] = {"netdoctor": worker.gather(netfacts.resolve_subsets(subsets))}
         except (netfacts.OptionError, ParseError) as exc:
             module.fail_json(msg=f"cannot gather the facts: {exc}", **result)
-        result["connection"] = worker.connection()
+        result["connection"] = mtu_txn.connection(worker._run_command, worker.ip, os.environ)
     module.exit_json(**result)
 
 
@@ -571,7 +523,7 @@ def transaction(module: AnsibleModule, worker: LinkMtu) -> None:
     params = module.params
     directory = params["save_to"]
     exists = os.path.isdir(directory)
-    already = os.path.exists(os.path.join(directory, "reverted"))
+    already = mtu_txn.already_reverted(directory)
     result = dict(changed=exists, already_reverted=already, devices=[], persisted=[], not_persisted=[], files=[], nm_checkpoints=[])
     if params["transaction"] == "revert":
         result["reverted"] = False
@@ -579,9 +531,9 @@ def transaction(module: AnsibleModule, worker: LinkMtu) -> None:
         finish(module, worker, result)
     try:
         if params["transaction"] == "commit":
-            worker.commit(directory, params["revert_unit"])
+            mtu_txn.commit(worker._run_command, directory, params["revert_unit"])
         else:
-            result["reverted"] = worker.revert(directory, params["revert_unit"])
+            result["reverted"] = mtu_txn.revert(worker._run_command, directory, params["revert_unit"])
     except (RuntimeError, OSError, mtu_plan.PlanError) as exc:
         module.fail_json(msg=f"{params['transaction']} failed: {exc}", **result)
     finish(module, worker, result)
@@ -652,7 +604,7 @@ def main() -> None:
             revert_post = [argv for argv in post if argv[0] != "nmcli" or argv[1:3] == ["connection", "reload"]]
             result["nm_checkpoints"] = worker.save(params["save_to"], steps, writes, nm_devices, params["rollback_timeout"], revert_post)
             if params["revert_unit"]:
-                worker.arm(params["revert_unit"], params["rollback_timeout"], os.path.join(params["save_to"], "revert.sh"))
+                mtu_txn.arm(worker._run_command, params["revert_unit"], params["rollback_timeout"], params["save_to"])
         worker.apply(steps)
         for path in sorted(writes):
             worker.write(path, writes[path])

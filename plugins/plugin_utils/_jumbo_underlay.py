@@ -249,10 +249,17 @@ def _address(value):
     return str(netaddr.IPAddress(str(value)))
 
 
+def _routable(addr: dict) -> bool:
+    """An address another host reaches this one at (link-local fe80::/169.254 ones are on every link)."""
+    return (addr or {}).get("scope", "global") not in ("link", "host")
+
+
 def _networks(ifaces: dict, names) -> list:
     nets = []
     for name in sorted(names):
         for addr in (ifaces.get(name) or {}).get("addresses") or []:
+            if not _routable(addr):
+                continue
             try:
                 nets.append(netaddr.IPNetwork(f"{addr.get('address')}/{addr.get('prefixlen')}"))
             except (netaddr.AddrFormatError, ValueError, TypeError):
@@ -264,7 +271,7 @@ def _address_on(ifaces: dict, nets: list):
     """(interface, address) of the first address of ``ifaces`` inside one of ``nets``."""
     for name in sorted(ifaces or {}):
         for addr in (ifaces[name] or {}).get("addresses") or []:
-            value = _address(addr.get("address"))
+            value = _address(addr.get("address")) if _routable(addr) else None
             if value and any(netaddr.IPAddress(value) in net for net in nets):
                 return name, value
     return None, None
@@ -312,8 +319,7 @@ def probe_sizes(plan_: dict, facts: dict, peers: dict | None = None, batch=None)
     ifaces = _ifaces(facts)
     nets = _networks(ifaces, set().union(*[closure_up(ifaces, [t["name"]]) for t in plan_.get("targets") or []]))
     out = []
-    for peer in plan_.get("peers") or []:
-        peer = str(peer)
+    for peer in (str(p) for p in plan_.get("peers") or []):
         host = interface = None
         target = peer
         if peer in peers:
@@ -351,9 +357,9 @@ def probe_failures(results, sizes) -> list:
     ``sizes``: one MTU for every result, or the list probe_sizes returned (in the order of the results)."""
     failed = []
     probes = sizes if isinstance(sizes, list) else []
-    for index, (result, size) in enumerate(zip(results or [], _sizes(results, sizes))):
-        result = result or {}
-        size = size if size is not None else _judge._int(result.get("expected_mtu"))
+    for index, (given, wanted) in enumerate(zip(results or [], _sizes(results, sizes))):
+        result = given or {}
+        size = wanted if wanted is not None else _judge._int(result.get("expected_mtu"))
         path = _judge._int(result.get("path_mtu"))
         if path is None or size is None or path < size:
             why = (probes[index] or {}).get("why") if index < len(probes) else None
@@ -365,8 +371,8 @@ def probe_judged(results, probes) -> list:
     """pmtu_probe results judged at the size each peer was probed at (probe_sizes): a peer not raised yet is
     expected to carry only its own MTU, and the larger probes it cannot receive are no black hole of the path."""
     judged = []
-    for index, result in enumerate(results or []):
-        result = dict(result or {})
+    for index, given in enumerate(results or []):
+        result = dict(given or {})
         probe = (probes or [])[index] if index < len(probes or []) else None
         size = _judge._int((probe or {}).get("size"))
         expected = _judge._int(result.get("expected_mtu"))
