@@ -24,14 +24,27 @@ def _wrap(func):
     return run
 
 
-def jumbo_underlay_plan(facts, host, interfaces=None, mtu=9000, verify_peers=None, connection_address=None, default_route_devices=None):
+def jumbo_underlay_plan(facts, host, interfaces=None, mtu=9000, verify_peers=None, connection_address=None, default_route_devices=None, rollback_timeout=None):
     """Targets, verify peers, connection risk and the findings to fix for one host."""
-    return _jumbo_underlay.plan(facts, host, interfaces, mtu, verify_peers, connection_address, default_route_devices)
+    return _jumbo_underlay.plan(facts, host, interfaces, mtu, verify_peers, connection_address, default_route_devices, rollback_timeout)
 
 
-def jumbo_underlay_probe_failures(results, mtu):
-    """pmtu_probe results that did not carry mtu."""
-    return _jumbo_underlay.probe_failures(results, mtu)
+def jumbo_underlay_probe_sizes(plan, facts, hosts=None, host_facts=None, host_plans=None, host_addresses=None, batch=None):
+    """The size each verify peer is probed at, and why."""
+    hosts = list(hosts or [])
+    columns = [list(c) if c is not None else [None] * len(hosts) for c in (host_facts, host_plans, host_addresses)]
+    peers = {h: {"facts": f, "plan": p, "address": a} for h, f, p, a in zip(hosts, *columns)}
+    return _jumbo_underlay.probe_sizes(plan, facts, peers, batch)
+
+
+def jumbo_underlay_probe_failures(results, sizes):
+    """pmtu_probe results that did not carry their size."""
+    return _jumbo_underlay.probe_failures(results, sizes)
+
+
+def jumbo_underlay_probe_judged(results, probes):
+    """pmtu_probe results judged at the size each peer was probed at."""
+    return _jumbo_underlay.probe_judged(results, probes)
 
 
 def jumbo_underlay_remaining(facts, host, findings_before, pmtu_results=None):
@@ -47,7 +60,9 @@ class FilterModule:
             name: _wrap(func)
             for name, func in (
                 ("jumbo_underlay_plan", jumbo_underlay_plan),
+                ("jumbo_underlay_probe_sizes", jumbo_underlay_probe_sizes),
                 ("jumbo_underlay_probe_failures", jumbo_underlay_probe_failures),
+                ("jumbo_underlay_probe_judged", jumbo_underlay_probe_judged),
                 ("jumbo_underlay_remaining", jumbo_underlay_remaining),
             )
         }

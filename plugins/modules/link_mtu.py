@@ -23,20 +23,39 @@ description:
     configures is changed at runtime only and listed in RV(not_persisted).
   - With O(save_to), first saves what it will change (old MTUs, copies of the files, a NetworkManager checkpoint
     where NetworkManager owns a device) and writes C(revert.sh) there, which puts all of it back; successive calls
-    with the same directory add to it. The C(netdoctor.openstack.jumbo_underlay) role runs that script from a
-    transient systemd timer when a change is not committed.
+    with the same directory add to it. With O(revert_unit) it then arms a transient systemd timer that runs
+    C(revert.sh) after O(rollback_timeout) seconds, before it changes anything.
+  - O(transaction=commit) cancels that timer, destroys the checkpoints and forgets the saved state;
+    O(transaction=revert) puts the saved state back now (unless its timer already did) and forgets it.
+    The C(netdoctor.openstack.jumbo_underlay) role uses both.
+  - With O(gather_subset), returns the host's C(ansible_facts.netdoctor) (as M(netdoctor.openstack.net_facts) does)
+    after the change, commit or revert, and where the connection arrives (RV(connection)), in the same run.
 author:
   - netdoctor maintainers (@netdoctor)
 options:
   name:
     description:
       - The interface to change. At most 15 bytes; no C(/), whitespace or shell metacharacters.
+      - Required with O(transaction=apply) unless O(targets) is given.
     type: str
-    required: true
   mtu:
-    description: The new MTU in bytes.
+    description: The new MTU in bytes (with O(name)).
     type: int
-    required: true
+  targets:
+    description:
+      - Several interfaces to change in one run, in this order, instead of O(name) and O(mtu).
+      - Every one is planned and validated before any is touched.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The interface.
+        type: str
+        required: true
+      mtu:
+        description: Its new MTU.
+        type: int
+        required: true
   stack:
     description:
       - Also change what must move with O(name) (the devices beneath it when raising, those stacked on it when
@@ -55,14 +74,39 @@ options:
     type: path
   rollback_timeout:
     description:
-      - Seconds after which NetworkManager rolls a checkpoint back by itself (devices NetworkManager owns, with O(save_to)).
+      - Seconds after which NetworkManager rolls a checkpoint back by itself (devices NetworkManager owns, with O(save_to)),
+        and after which the O(revert_unit) timer runs C(revert.sh).
     type: int
     default: 120
+  revert_unit:
+    description:
+      - With O(save_to), the name of a transient systemd timer (and service) armed before anything changes that runs
+        C(revert.sh) after O(rollback_timeout) seconds; must start with C(netdoctor-).
+      - With O(transaction=commit) or O(transaction=revert), the timer to stop.
+    type: str
+  transaction:
+    description:
+      - V(apply) changes MTUs (O(name)/O(mtu) or O(targets)).
+      - V(commit) stops the O(revert_unit) timer, fails when the revert already ran, destroys the NetworkManager
+        checkpoints the saved state names and removes O(save_to).
+      - V(revert) stops the timer, runs C(revert.sh) unless it already ran and removes O(save_to); nothing happens when
+        O(save_to) does not exist (a stale revert left by a run that crashed is cleared this way).
+    type: str
+    choices: [apply, commit, revert]
+    default: apply
+  gather_subset:
+    description:
+      - After the transaction, gather these subsets of M(netdoctor.openstack.net_facts) and return them as
+        C(ansible_facts.netdoctor), with RV(connection).
+    type: list
+    elements: str
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Validates everything and reports the devices and files it would change; changes nothing.
+    details:
+      - Validates everything and reports the devices and files it would change; changes nothing.
+      - O(transaction=commit) and O(transaction=revert) report whether there is a saved state to commit or revert.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
@@ -91,12 +135,21 @@ EXAMPLES = r"""
     stack: true
     persist: true
 
-- name: Raise an OVS uplink (mtu_request) and save what it takes to undo it
+- name: Raise an OVS uplink (mtu_request), save what it takes to undo it and arm a revert in 120 s
   netdoctor.openstack.link_mtu:
     name: eth1
     mtu: 9000
     stack: true
     save_to: /var/lib/netdoctor/jumbo_underlay
+    revert_unit: netdoctor-jumbo-underlay-revert
+    rollback_timeout: 120
+
+- name: Keep the change (the timer is stopped, the saved state removed) and return the facts after it
+  netdoctor.openstack.link_mtu:
+    transaction: commit
+    save_to: /var/lib/netdoctor/jumbo_underlay
+    revert_unit: netdoctor-jumbo-underlay-revert
+    gather_subset: [links]
 """
 
 RETURN = r"""
@@ -148,6 +201,31 @@ files:
   type: list
   elements: str
   sample: [/etc/systemd/network/10-eth0.network]
+reverted:
+  description: With O(transaction=revert), V(true) when C(revert.sh) ran now; V(false) when there was nothing to revert.
+  returned: with O(transaction=revert)
+  type: bool
+already_reverted:
+  description: With O(transaction=commit) or O(transaction=revert), the revert had run already (its timer fired).
+  returned: with O(transaction=commit) or O(transaction=revert)
+  type: bool
+connection:
+  description: With O(gather_subset), where the Ansible connection arrives and which devices hold a default route.
+  returned: with O(gather_subset)
+  type: dict
+  contains:
+    address:
+      description: The local address of the SSH connection (from C(SSH_CONNECTION)), null when not over SSH.
+      type: str
+    default_route_devices:
+      description: Devices of the IPv4 and IPv6 default routes.
+      type: list
+      elements: str
+  sample: {address: 10.0.0.5, default_route_devices: [eth0]}
+ansible_facts:
+  description: With O(gather_subset), the host's C(netdoctor) facts as M(netdoctor.openstack.net_facts) returns them.
+  returned: with O(gather_subset)
+  type: dict
 """
 
 import glob
@@ -158,7 +236,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan, ovs, renderers
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan, mtu_txn, netfacts, ovs, renderers
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, ParseError, validate_ifname
 
 try:
@@ -264,9 +342,12 @@ class LinkMtu:
 
     # ------------------------------------------------------------ persistence plan
 
-    def persist_plan(self, links: dict, names: list, mtu: int, inputs: dict) -> tuple[list, list, dict, list]:
-        """(persisted entries, not persisted names, {path: new text}, post commands) for ``names``."""
-        persisted, missing, writes, post = [], [], {}, []
+    def persist_plan(self, links: dict, names: list, mtu: int, inputs: dict, writes: dict | None = None) -> tuple[list, list, dict, list]:
+        """(persisted entries, not persisted names, {path: new text}, post commands) for ``names``.
+
+        ``writes`` holds the texts planned by earlier targets of the same run (updated in place)."""
+        persisted, missing, post = [], [], []
+        writes = {} if writes is None else writes
         netplan_entries = {}
         for name in names:
             owner = renderers.detect_owner(
@@ -295,6 +376,7 @@ class LinkMtu:
                 if out.strip() != str(mtu):
                     record["changed"] = True
                     record["before"] = out.strip()
+                    record["after"] = mtu
                     post.extend(renderers.nm_commands(owner["uuid"], owner["type"], name, mtu))
             elif kind == renderers.NETWORKD:
                 network_text = self._read(owner["path"]) or ""
@@ -310,8 +392,9 @@ class LinkMtu:
                 writes[path] = renderers.ifupdown_set_mtu(writes.get(path, inputs["ifupdown_files"][path]), name, mtu)
             persisted.append(record)
         if netplan_entries:
-            existing = self._read(renderers.NETPLAN_DROPIN)
-            entries = renderers.netplan_dropin_entries(json.loads(existing) if existing else {})
+            existing = writes.get(renderers.NETPLAN_DROPIN) or self._read(renderers.NETPLAN_DROPIN)
+            body = "".join(line for line in (existing or "").splitlines(True) if not line.lstrip().startswith("#"))
+            entries = renderers.netplan_dropin_entries(json.loads(body) if body.strip() else {})
             entries.update(netplan_entries)
             writes[renderers.NETPLAN_DROPIN] = renderers.netplan_dropin(entries)
             post.append(["netplan", "generate"])
@@ -385,35 +468,121 @@ class LinkMtu:
                 raise RuntimeError("devices not at their new MTU: " + ", ".join(f"{n} has {m}, wanted {w}" for n, m, w in wrong))
             time.sleep(0.2)
 
+    def gather(self, subsets: list) -> dict:
+        """ansible_facts.netdoctor as net_facts gathers it."""
+        paths: dict = {}
+
+        def run(argv, data=None):
+            if argv[0] not in paths:
+                paths[argv[0]] = self.module.get_bin_path(argv[0], required=False, opt_dirs=SBIN)
+            if paths[argv[0]] is None:
+                return 127, "", f"{argv[0]}: command not found"
+            return self.module.run_command([paths[argv[0]]] + list(argv[1:]), data=data, binary_data=data is not None, check_rc=False)
+
+        return netfacts.gather(run, subsets)
+
+
+def plan_targets(worker: LinkMtu, targets: list, stack: bool, persist: bool) -> tuple[list, list, list, dict, list]:
+    """(steps, persisted, not persisted, writes, post) of every target, each planned over the state the earlier ones leave."""
+    links = worker.links()
+    inputs = worker.renderer_inputs() if persist else None
+    steps, persisted, missing, writes, post = [], [], [], {}, []
+    for name, mtu in targets:
+        mine = mtu_plan.plan(links, name, mtu, stack=stack)
+        for step in mine:
+            links[step["name"]] = dict(links[step["name"]], mtu=step["after"])
+        steps.extend(mine)
+        if persist:
+            names = [name] + [s["name"] for s in mine if s["name"] != name]
+            more_persisted, more_missing, _changed, more_post = worker.persist_plan(links, names, mtu, inputs, writes)
+            persisted.extend(r for r in more_persisted if r not in persisted)
+            missing.extend(n for n in more_missing if n not in missing)
+            post.extend(argv for argv in more_post if argv not in post)
+    changed_writes = {path: text for path, text in writes.items() if worker._read(path) != text}
+    for record in persisted:
+        record["changed"] = record["changed"] or record["path"] in changed_writes
+    if not changed_writes and not any(r["changed"] for r in persisted):
+        post = []
+    return steps, persisted, missing, changed_writes, post
+
+
+def finish(module: AnsibleModule, worker: LinkMtu, result: dict) -> None:
+    """exit_json, with the facts and the connection when gather_subset asks for them."""
+    subsets = module.params["gather_subset"]
+    if subsets:
+        try:
+            result["ansible_facts"] = {"netdoctor": worker.gather(netfacts.resolve_subsets(subsets))}
+        except (netfacts.OptionError, ParseError) as exc:
+            module.fail_json(msg=f"cannot gather the facts: {exc}", **result)
+        result["connection"] = mtu_txn.connection(worker._run_command, worker.ip, os.environ)
+    module.exit_json(**result)
+
+
+def transaction(module: AnsibleModule, worker: LinkMtu) -> None:
+    """transaction=commit or revert of the state saved in save_to."""
+    params = module.params
+    directory = params["save_to"]
+    exists = os.path.isdir(directory)
+    already = mtu_txn.already_reverted(directory)
+    result = dict(changed=exists, already_reverted=already, devices=[], persisted=[], not_persisted=[], files=[], nm_checkpoints=[])
+    if params["transaction"] == "revert":
+        result["reverted"] = False
+    if module.check_mode or not exists:
+        finish(module, worker, result)
+    try:
+        if params["transaction"] == "commit":
+            mtu_txn.commit(worker._run_command, directory, params["revert_unit"])
+        else:
+            result["reverted"] = mtu_txn.revert(worker._run_command, directory, params["revert_unit"])
+    except (RuntimeError, OSError, mtu_plan.PlanError) as exc:
+        module.fail_json(msg=f"{params['transaction']} failed: {exc}", **result)
+    finish(module, worker, result)
+
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            mtu=dict(type="int", required=True),
+            name=dict(type="str"),
+            mtu=dict(type="int"),
+            targets=dict(type="list", elements="dict", options=dict(name=dict(type="str", required=True), mtu=dict(type="int", required=True))),
             stack=dict(type="bool", default=False),
             persist=dict(type="bool", default=False),
             save_to=dict(type="path"),
             rollback_timeout=dict(type="int", default=120),
+            revert_unit=dict(type="str"),
+            transaction=dict(type="str", choices=["apply", "commit", "revert"], default="apply"),
+            gather_subset=dict(type="list", elements="str"),
         ),
+        mutually_exclusive=[("name", "targets")],
+        required_together=[("name", "mtu")],
+        required_if=[("transaction", "commit", ["save_to"]), ("transaction", "revert", ["save_to"])],
         supports_check_mode=True,
     )
     module.run_command_environ_update = COMMAND_ENVIRON
     params = module.params
-    try:
-        name = validate_ifname(params["name"])
-    except InvalidName as exc:
-        module.fail_json(msg=f"{exc}; nothing was changed")
     if params["rollback_timeout"] < 1:
         module.fail_json(msg="rollback_timeout must be at least 1 second; nothing was changed")
+    if params["revert_unit"] is not None and not params["save_to"]:
+        module.fail_json(msg="revert_unit needs save_to (the timer runs save_to/revert.sh); nothing was changed")
+    if params["gather_subset"] is not None:
+        try:
+            netfacts.resolve_subsets(params["gather_subset"])
+        except netfacts.OptionError as exc:
+            module.fail_json(msg=f"gather_subset: {exc}; nothing was changed")
     worker = LinkMtu(module)
+    if params["transaction"] != "apply":
+        transaction(module, worker)
+    targets = [(t["name"], t["mtu"]) for t in params["targets"]] if params["targets"] is not None else [(params["name"], params["mtu"])]
+    if params["targets"] is None and params["name"] is None:
+        module.fail_json(msg="name and mtu (or targets) are required to change an MTU; nothing was changed")
     try:
-        links = worker.links()
-        steps = mtu_plan.plan(links, name, params["mtu"], stack=params["stack"])
-        persisted, missing, writes, post = [], [], {}, []
-        if params["persist"]:
-            names = [name] + [s["name"] for s in steps if s["name"] != name]
-            persisted, missing, writes, post = worker.persist_plan(links, names, params["mtu"], worker.renderer_inputs())
+        targets = [(validate_ifname(name), mtu) for name, mtu in targets]
+        if params["revert_unit"] is not None:
+            mtu_plan.revert_timer_argv(params["revert_unit"], params["rollback_timeout"], "revert.sh")
+    except (InvalidName, mtu_plan.PlanError) as exc:
+        module.fail_json(msg=f"{exc}" if "nothing was changed" in str(exc) else f"{exc}; nothing was changed")
+    try:
+        steps, persisted, missing, writes, post = plan_targets(worker, targets, params["stack"], params["persist"])
     except (mtu_plan.PlanError, renderers.RendererError, ParseError, InvalidName, RuntimeError, ValueError) as exc:
         module.fail_json(msg=f"{exc}" if "nothing was changed" in str(exc) else f"{exc}; nothing was changed")
     nm_changes = [r for r in persisted if r["renderer"] == renderers.NETWORKMANAGER and r["changed"]]
@@ -423,17 +592,19 @@ def main() -> None:
         before = "".join(f"{s['name']}: mtu {s['before']}\n" for s in steps) + "".join(
             f"{r['name']} ({r['renderer']}): {r.get('before')}\n" for r in nm_changes
         )
-        after = "".join(f"{s['name']}: mtu {s['after']}\n" for s in steps) + "".join(f"{r['name']} ({r['renderer']}): {params['mtu']}\n" for r in nm_changes)
+        after = "".join(f"{s['name']}: mtu {s['after']}\n" for s in steps) + "".join(f"{r['name']} ({r['renderer']}): {r.get('after')}\n" for r in nm_changes)
         result["diff"] = [{"before_header": "devices", "after_header": "devices", "before": before, "after": after}]
         for path in sorted(writes):
             result["diff"].append({"before_header": path, "after_header": path, "before": worker._read(path) or "", "after": writes[path]})
     if module.check_mode or not changed:
-        module.exit_json(**result)
+        finish(module, worker, result)
     try:
         if params["save_to"]:
             nm_devices = [r["name"] for r in persisted if r["renderer"] == renderers.NETWORKMANAGER]
             revert_post = [argv for argv in post if argv[0] != "nmcli" or argv[1:3] == ["connection", "reload"]]
             result["nm_checkpoints"] = worker.save(params["save_to"], steps, writes, nm_devices, params["rollback_timeout"], revert_post)
+            if params["revert_unit"]:
+                mtu_txn.arm(worker._run_command, params["revert_unit"], params["rollback_timeout"], params["save_to"])
         worker.apply(steps)
         for path in sorted(writes):
             worker.write(path, writes[path])
@@ -441,7 +612,7 @@ def main() -> None:
             worker._run_command(argv)
     except (RuntimeError, OSError, mtu_plan.PlanError) as exc:
         module.fail_json(msg=f"changing the MTU failed: {exc}", **result)
-    module.exit_json(**result)
+    finish(module, worker, result)
 
 
 if __name__ == "__main__":

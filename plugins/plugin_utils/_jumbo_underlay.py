@@ -16,6 +16,11 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor imp
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import InvalidName, validate_ifname
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge
 
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - a requirement on the controller (requirements.txt); _judge says so
+    netaddr = None
+
 ROLE = _judge.ROLE_PREFIX + "jumbo_underlay"
 # The host findings the role exists for (PMTU_BELOW_EXPECTED / PMTU_BLACKHOLE come from its own probe).
 CODES = ("MTU_TUNNEL_UNDERLAY", "MTU_CHILD_EXCEEDS_PARENT", "MTU_BRIDGE_PORT_MISMATCH")
@@ -140,10 +145,36 @@ def tunnel_peers(facts: dict, names) -> list:
     return sorted(set(peers), key=peers.index)
 
 
-def plan(facts: dict, host, interfaces, mtu, verify_peers=None, connection_address=None, default_route_devices=None) -> dict:
-    """{targets, peers, at_risk, risky, findings} for one host; PlanError on bad input."""
+def validate_rollback_timeout(value) -> int:
+    """``value`` as the rollback timeout in seconds (at least 10) or PlanError."""
+    try:
+        timeout = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise PlanError(f"jumbo_underlay_rollback_timeout must be an integer number of seconds, got {value!r}; nothing was changed") from None
+    if isinstance(value, bool) or timeout < 10:
+        raise PlanError(f"jumbo_underlay_rollback_timeout must be at least 10 seconds, got {value}; nothing was changed")
+    return timeout
+
+
+def runtime_change(ifaces: dict, targets: list) -> bool:
+    """True when raising ``targets`` changes a running MTU: a device the change moves (the targets, what is
+    stacked on them and what lies beneath those) is below its target's MTU. An over-approximation of link_mtu's plan."""
+    for target in targets:
+        moved = closure_down(ifaces, closure_up(ifaces, [target["name"]]))
+        if any((_judge._int(ifaces[n].get("mtu")) or 0) < int(target["mtu"]) for n in moved):
+            return True
+    return False
+
+
+def plan(facts: dict, host, interfaces, mtu, verify_peers=None, connection_address=None, default_route_devices=None, rollback_timeout=None) -> dict:
+    """{targets, apply, peers, at_risk, detach, risky, findings, mtu} for one host; PlanError on bad input.
+
+    ``apply`` is what link_mtu gets (name and MTU of each target); ``detach`` says the change must run detached
+    (it is at risk and changes a running MTU; a change of files only, or none, cannot cut the connection)."""
     if facts is not None and not isinstance(facts, dict):
         raise PlanError("facts must be ansible_facts.netdoctor (a dict)")
+    if rollback_timeout is not None:
+        validate_rollback_timeout(rollback_timeout)
     mtu = validate_mtu(mtu)
     ifaces = _ifaces(facts)
     if interfaces:
@@ -181,7 +212,16 @@ def plan(facts: dict, host, interfaces, mtu, verify_peers=None, connection_addre
     at_risk = sorted(touched & (risky | holders))
     scope = set(names) | touched
     before = [f for f in role_findings(facts, host) if not interfaces or _in_scope(f, scope)]
-    return {"targets": targets, "peers": peers, "at_risk": bool(at_risk), "risky": at_risk, "findings": before, "mtu": mtu}
+    return {
+        "targets": targets,
+        "apply": [{"name": t["name"], "mtu": t["mtu"]} for t in targets],
+        "peers": peers,
+        "at_risk": bool(at_risk),
+        "detach": bool(at_risk) and runtime_change(ifaces, targets),
+        "risky": at_risk,
+        "findings": before,
+        "mtu": mtu,
+    }
 
 
 def _in_scope(item: dict, names: set) -> bool:
@@ -190,14 +230,162 @@ def _in_scope(item: dict, names: set) -> bool:
     return bool(related & names)
 
 
-def probe_failures(results, mtu: int) -> list:
-    """[{target, path_mtu}] of pmtu_probe results that did not carry ``mtu``."""
+def holder(ifaces: dict, address) -> str | None:
+    """The interface that has ``address`` assigned (exactly; no subnet match), else None."""
+    wanted = _address(address)
+    if wanted is None:
+        return None
+    for name in sorted(ifaces or {}):
+        for addr in (ifaces[name] or {}).get("addresses") or []:
+            if _address(addr.get("address")) == wanted:
+                return name
+    return None
+
+
+def _address(value):
+    """``value`` as a normalised IP address string, None when it is not one."""
+    if not value or not _judge.ip_version(str(value)) or "/" in str(value):
+        return None
+    return str(netaddr.IPAddress(str(value)))
+
+
+def _routable(addr: dict) -> bool:
+    """An address another host reaches this one at (link-local fe80::/169.254 ones are on every link)."""
+    return (addr or {}).get("scope", "global") not in ("link", "host")
+
+
+def _networks(ifaces: dict, names) -> list:
+    nets = []
+    for name in sorted(names):
+        for addr in (ifaces.get(name) or {}).get("addresses") or []:
+            if not _routable(addr):
+                continue
+            try:
+                nets.append(netaddr.IPNetwork(f"{addr.get('address')}/{addr.get('prefixlen')}"))
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                continue
+    return nets
+
+
+def _address_on(ifaces: dict, nets: list):
+    """(interface, address) of the first address of ``ifaces`` inside one of ``nets``."""
+    for name in sorted(ifaces or {}):
+        for addr in (ifaces[name] or {}).get("addresses") or []:
+            value = _address(addr.get("address")) if _routable(addr) else None
+            if value and any(netaddr.IPAddress(value) in net for net in nets):
+                return name, value
+    return None, None
+
+
+def _raised_to(view: dict, interface: str):
+    """The MTU a peer's own plan (in this batch) gives ``interface``, None when its plan leaves it alone."""
+    ifaces = _ifaces(view.get("facts"))
+    best = None
+    for target in ((view.get("plan") or {}).get("apply")) or []:
+        if target.get("name") in ifaces and interface in closure_up(ifaces, [target["name"]]) | closure_down(ifaces, [target["name"]]):
+            best = max(best or 0, int(target["mtu"]))
+    return best
+
+
+def probe_size(mtu: int, peer: str, host, interface, peer_mtu, raised_to=None) -> tuple[int, str]:
+    """(size, why): the size a verify peer is probed at, the largest the path can carry now.
+
+    min(new MTU, the peer's current MTU) where that is known (a peer still at 1500 cannot receive more, so a
+    host raised first in a rolling rollout probes it at 1500); the new MTU where it is not known, where the peer
+    is raised already, or where the peer raises that interface in the same batch."""
+    mtu = int(mtu)
+    if host is None:
+        return mtu, f"{peer} is not an inventory host with netdoctor facts: probed at the new MTU {mtu}"
+    if interface is None or peer_mtu is None:
+        return mtu, f"the MTU of {host}'s interface holding {peer} is not known: probed at the new MTU {mtu}"
+    if raised_to is not None and raised_to >= peer_mtu:
+        size = min(mtu, raised_to)
+        return size, f"{host} raises {interface} to {raised_to} in this batch: probed at {size}"
+    if peer_mtu >= mtu:
+        return mtu, f"{host} {interface} is at {peer_mtu} already: probed at the new MTU {mtu}"
+    return peer_mtu, f"{host} {interface} is still at {peer_mtu} (not raised yet): probed at {peer_mtu}, the most the path carries until it is"
+
+
+def probe_sizes(plan_: dict, facts: dict, peers: dict | None = None, batch=None) -> list:
+    """[{peer, target, host, interface, peer_mtu, size, why}] for each verify peer of ``plan_``.
+
+    ``peers``: {inventory host: {facts (its ansible_facts.netdoctor or None), plan (its jumbo_underlay plan or
+    None), address (its ansible_host or None)}} of the other hosts; ``batch``: the hosts of this batch (their
+    plans count, the others' are from earlier runs). A peer entry naming an inventory host is probed at its address
+    on a network of a raised interface (else at its ansible_host, else by name)."""
+    mtu = int(plan_["mtu"])
+    peers = peers or {}
+    batch = set(batch or [])
+    ifaces = _ifaces(facts)
+    nets = _networks(ifaces, set().union(*[closure_up(ifaces, [t["name"]]) for t in plan_.get("targets") or []]))
+    out = []
+    for peer in (str(p) for p in plan_.get("peers") or []):
+        host = interface = None
+        target = peer
+        if peer in peers:
+            host = peer
+            peer_ifaces = _ifaces(peers[peer].get("facts"))
+            interface, address = _address_on(peer_ifaces, nets)
+            if address is None:
+                address = _address(peers[peer].get("address"))
+                interface = holder(peer_ifaces, address)
+            target = address or peer
+        elif _address(peer):
+            for name in sorted(peers):
+                found = holder(_ifaces(peers[name].get("facts")), peer)
+                if found:
+                    host, interface = name, found
+                    break
+        view = peers.get(host) or {}
+        entry = _ifaces(view.get("facts")).get(interface) if interface else None
+        peer_mtu = _judge._int(entry.get("mtu")) if entry else None
+        raised = _raised_to(view, interface) if host in batch and interface else None
+        size, why = probe_size(mtu, peer, host, interface, peer_mtu, raised)
+        out.append({"peer": peer, "target": target, "host": host, "interface": interface, "peer_mtu": peer_mtu, "size": size, "why": why})
+    return out
+
+
+def _sizes(results, sizes) -> list:
+    if isinstance(sizes, list):
+        return [int((p or {}).get("size")) for p in sizes] + [None] * max(0, len(results or []) - len(sizes))
+    return [int(sizes)] * len(results or [])
+
+
+def probe_failures(results, sizes) -> list:
+    """[{target, path_mtu, size, blackhole, why}] of pmtu_probe results whose path did not carry its size.
+
+    ``sizes``: one MTU for every result, or the list probe_sizes returned (in the order of the results)."""
     failed = []
-    for result in results or []:
-        path = _judge._int((result or {}).get("path_mtu"))
-        if path is None or path < int(mtu):
-            failed.append({"target": (result or {}).get("target"), "path_mtu": path, "blackhole": bool((result or {}).get("blackhole"))})
+    probes = sizes if isinstance(sizes, list) else []
+    for index, (given, wanted) in enumerate(zip(results or [], _sizes(results, sizes))):
+        result = given or {}
+        size = wanted if wanted is not None else _judge._int(result.get("expected_mtu"))
+        path = _judge._int(result.get("path_mtu"))
+        if path is None or size is None or path < size:
+            why = (probes[index] or {}).get("why") if index < len(probes) else None
+            failed.append({"target": result.get("target"), "path_mtu": path, "size": size, "blackhole": bool(result.get("blackhole")), "why": why})
     return failed
+
+
+def probe_judged(results, probes) -> list:
+    """pmtu_probe results judged at the size each peer was probed at (probe_sizes): a peer not raised yet is
+    expected to carry only its own MTU, and the larger probes it cannot receive are no black hole of the path."""
+    judged = []
+    for index, given in enumerate(results or []):
+        result = dict(given or {})
+        probe = (probes or [])[index] if index < len(probes or []) else None
+        size = _judge._int((probe or {}).get("size"))
+        expected = _judge._int(result.get("expected_mtu"))
+        if size is not None and expected is not None and size < expected:
+            path = _judge._int(result.get("path_mtu"))
+            result["expected_mtu"] = size
+            result["probed_size"], result["why"] = size, probe.get("why")
+            if path is not None:
+                result["deficit"] = max(0, size - path)
+                if path >= size:
+                    result["blackhole"] = False
+        judged.append(result)
+    return judged
 
 
 def remaining(facts_after: dict, host, findings_before, pmtu_results=None) -> list:

@@ -274,6 +274,26 @@ def revert_script(state: dict, marker: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def revert_timer_argv(unit: str, timeout: int, script: str) -> list[str]:
+    """systemd-run arming a transient timer ``unit`` that runs ``script`` once, ``timeout`` s from now.
+
+    The unit name must carry the collection's ``netdoctor-`` prefix (STYLE: units we own are marked).
+    """
+    if not isinstance(unit, str) or not unit.startswith("netdoctor-") or not unit.replace("-", "").replace("_", "").isalnum():
+        raise PlanError(f"revert unit {unit!r} must start with netdoctor- and hold only letters, digits, - and _; nothing was changed")
+    return [
+        "systemd-run",
+        f"--unit={unit}",
+        "--description=netdoctor.openstack: revert an MTU change that was not committed",
+        f"--on-active={int(timeout)}s",
+        "--timer-property=AccuracySec=1s",
+        "--timer-property=RemainAfterElapse=no",
+        "--collect",
+        "/bin/sh",
+        script,
+    ]
+
+
 NM_BUS = ("org.freedesktop.NetworkManager", "/org/freedesktop/NetworkManager", "org.freedesktop.NetworkManager")
 # NM_CHECKPOINT_CREATE_FLAG_DELETE_NEW_CONNECTIONS | NM_CHECKPOINT_CREATE_FLAG_DISCONNECT_NEW_DEVICES
 NM_CHECKPOINT_FLAGS = 0x02 | 0x04

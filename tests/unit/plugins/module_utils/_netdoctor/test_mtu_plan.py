@@ -203,3 +203,16 @@ def test_parse_busctl_object():
     assert mtu_plan.parse_busctl_object(text) == "/org/freedesktop/systemd1/unit/dbus_2eservice"
     with pytest.raises(mtu_plan.PlanError):
         mtu_plan.parse_busctl_object("Call failed: No such device")
+
+
+def test_revert_timer_argv():
+    argv = mtu_plan.revert_timer_argv("netdoctor-jumbo-underlay-revert", 120, "/var/lib/netdoctor/jumbo_underlay/revert.sh")
+    assert argv[:2] == ["systemd-run", "--unit=netdoctor-jumbo-underlay-revert"]
+    assert "--on-active=120s" in argv and "--collect" in argv
+    assert argv[-2:] == ["/bin/sh", "/var/lib/netdoctor/jumbo_underlay/revert.sh"]
+
+
+@pytest.mark.parametrize("unit", ["jumbo-revert", "netdoctor-a b", "netdoctor-x;reboot", None])
+def test_revert_timer_refuses_units_we_do_not_own(unit):
+    with pytest.raises(mtu_plan.PlanError, match="must start with netdoctor-"):
+        mtu_plan.revert_timer_argv(unit, 120, "/tmp/revert.sh")
