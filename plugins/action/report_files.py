@@ -7,6 +7,7 @@ content or mode differs. Its documentation is in plugins/modules/report_files.py
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -114,10 +115,8 @@ def atomic_write(directory: str, name: str, content: bytes, mode: int) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, os.path.join(directory, name))
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
