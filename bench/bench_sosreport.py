@@ -98,6 +98,7 @@ def main() -> int:
             rows.append((count, ours, theirs))
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"{'sosreports':>10} {'netdoctor s':>12} {'per report':>11} {'hotsos s':>9} {'per report':>11} {'ratio':>6}")
     failed = binary is None
     for count, ours, theirs in rows:
