@@ -112,7 +112,9 @@ def module_elapsed(env: dict, work: str) -> float:
             "      register: listed\n"
             '    - ansible.builtin.debug:\n        msg: "ELAPSED {{ listed.elapsed }} NETWORKS {{ listed.networks | length }}"\n'
         )
-    out = run([venv_bin("ansible-playbook"), "-i", "localhost,", "-c", "local", playbook], env).stdout
+    # an inventory's localhost discovers its interpreter: name the venv's, which has openstacksdk
+    argv = [venv_bin("ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", playbook]
+    out = run(argv, env).stdout
     line = next(x for x in out.splitlines() if "ELAPSED" in x)
     return float(line.split("ELAPSED", 1)[1].split()[0])
 
