@@ -119,7 +119,9 @@ build: setup
 	@mkdir -p $(BUILD)/dist
 	ansible-galaxy collection build --force --output-path $(BUILD)/dist .
 
-demo: setup lab-image lab-limits
+# the demo's network node serves a real Networking API: the node image and its neutron-api variant
+demo: setup lab-limits
+	@lab/build-image.sh neutron-api
 	lab/demo.sh
 
 bench: setup lab-image

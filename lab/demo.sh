@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: the whole job on the built-in lab. Builds molecule/remediate's cluster (a network node, two
-# computes, a switch, a guest), puts the field reports' faults in, audits and probes it, repairs it with
+# computes, a switch, a guest; the network node also serves a real Networking API), puts the field reports' faults in, audits and probes it, repairs it with
 # netdoctor.openstack.remediate and proves the result. Exits 0 only when every fault a host can fix is gone
 # and what is left is what no host can fix (the switch port 2 bytes short), reported for a person.
 # The cluster is removed at the end, also on failure or Ctrl-C (NETDOCTOR_DEMO_KEEP=1 keeps it for a look
@@ -15,6 +15,8 @@ python3 lab/demo/topology.py "$out"
 inventory=$out/inventory.yml
 # the lab containers' connection (molecule/shared/plugins/connection/podman_pipelined.py)
 export ANSIBLE_CONNECTION_PLUGINS=$PWD/molecule/shared/plugins/connection
+# the network node's Networking API (prepare writes the cloud; the audit and physnet_mtu use it)
+export OS_CLIENT_CONFIG_FILE=$out/clouds.yaml
 # the controller runs the create/destroy plays with the virtual environment's Python
 lab_vars=(-e "@$out/topology.yml" -e "molecule_instance_config=$out/instances.yml" -e "ansible_python_interpreter=$(command -v python3)")
 started=$(date +%s)
@@ -46,10 +48,10 @@ play() {
   fi
 }
 
-next "building the cluster: 5 containers from localhost/netdoctor-node (log: $out/create.log)"
+next "building the cluster: 5 containers from localhost/netdoctor-node and -neutron-api (log: $out/create.log)"
 ansible-playbook -i localhost, -c local molecule/shared/create.yml "${lab_vars[@]}" > "$out/create.log" 2>&1 || { tail -40 "$out/create.log"; exit 1; }
 
-next "putting the faults in: overlay over a 1500 underlay, Neutron outlier, bridge ports, DHCP without the fill rule, priority tags, a short switch port"
+next "putting the faults in: overlay over a 1500 underlay, Neutron outlier, networks with stale MTUs in the API, bridge ports, DHCP without the fill rule, priority tags, a short switch port"
 play prepare molecule/remediate/prepare.yml
 echo "the guest asks for a lease with dhclient: $(grep -o '"no lease: [^"]*' "$out/prepare.log" | head -1 | tr -d '"')"
 
