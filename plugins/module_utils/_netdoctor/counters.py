@@ -54,22 +54,27 @@ def parse_snmp(text: str) -> dict:
     return result
 
 
+def over_mtu_lines(lines):
+    """Yield ``(line, ifname, size, mtu)`` for each "IF: dropped over-mtu packet: SIZE > MTU" kernel line."""
+    for line in lines:
+        if "over-mtu" not in line:
+            continue
+        match = _OVER_MTU_RE.search(line)
+        if match:
+            yield line, match.group("ifname"), int(match.group("size")), int(match.group("mtu"))
+
+
 def parse_over_mtu_drops(lines) -> dict:
     """Count "dropped over-mtu packet: SIZE > MTU" lines per interface.
 
     Returns ``{ifname: {"count", "last_size", "last_mtu"}}``, the last values from the latest line.
     """
     drops: dict = {}
-    for line in lines:
-        if "over-mtu" not in line:
-            continue
-        match = _OVER_MTU_RE.search(line)
-        if not match:
-            continue
-        entry = drops.setdefault(match.group("ifname"), {"count": 0, "last_size": None, "last_mtu": None})
+    for _line, ifname, size, mtu in over_mtu_lines(lines):
+        entry = drops.setdefault(ifname, {"count": 0, "last_size": None, "last_mtu": None})
         entry["count"] += 1
-        entry["last_size"] = int(match.group("size"))
-        entry["last_mtu"] = int(match.group("mtu"))
+        entry["last_size"] = size
+        entry["last_mtu"] = mtu
     return drops
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.counters import _OVER_MTU_RE
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.counters import over_mtu_lines
 
 DEFAULT_WINDOW_HOURS = 168
 
@@ -129,22 +129,15 @@ def over_mtu_drops_windowed(lines, anchor=None, uptime=None, window_hours: int =
     counted ("YYYY-MM-DD HH:MM:SS", the host's local time), None when none is dated.
     """
     drops: dict = {}
-    for line in lines:
-        if "over-mtu" not in line:
-            continue
-        match = _OVER_MTU_RE.search(line)
-        if not match:
-            continue
-        entry = drops.setdefault(
-            match.group("ifname"), {"count": 0, "total": 0, "undated": 0, "first_seen": None, "last_seen": None, "last_size": None, "last_mtu": None}
-        )
+    for line, ifname, size, mtu in over_mtu_lines(lines):
+        entry = drops.setdefault(ifname, {"count": 0, "total": 0, "undated": 0, "first_seen": None, "last_seen": None, "last_size": None, "last_mtu": None})
         entry["total"] += 1
         moment = line_time(line, anchor, uptime)
         if not _in_window(moment, anchor, window_hours):
             continue
         entry["count"] += 1
-        entry["last_size"] = int(match.group("size"))
-        entry["last_mtu"] = int(match.group("mtu"))
+        entry["last_size"] = size
+        entry["last_mtu"] = mtu
         if moment is None:
             entry["undated"] += 1
             continue

@@ -462,6 +462,19 @@ def _namespace_named_in(text: str, names) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+def port_links(links):
+    """Yield ``(ifname, link)`` for a namespace's links (``ip -j link`` dicts), leaving out loopback and odd names."""
+    for link in links:
+        ifname = link.get("ifname")
+        if not ifname or link.get("link_type") == "loopback":
+            continue
+        try:
+            validate_ifname(ifname)
+        except InvalidName:
+            continue
+        yield ifname, link
+
+
 def _dhcp_interfaces(run, names, checksum_for=None) -> dict:
     """``{netns: {ifname: {"mtu", "tx_checksum"}}}`` of Neutron's namespaces: one `ip -j link` for all, ethtool per interface.
 
@@ -478,14 +491,7 @@ def _dhcp_interfaces(run, names, checksum_for=None) -> dict:
             links = json.loads(text) if text else []
         except ValueError:
             links = []
-        for link in links:
-            ifname = link.get("ifname")
-            if not ifname or link.get("link_type") == "loopback":
-                continue
-            try:
-                validate_ifname(ifname)
-            except InvalidName:
-                continue
+        for ifname, link in port_links(links):
             if checksum_for is not None and name not in checksum_for:
                 result[name][ifname] = {"mtu": link.get("mtu")}
                 continue

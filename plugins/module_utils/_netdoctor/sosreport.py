@@ -31,7 +31,7 @@ from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor imp
     nic_catalogue,
     ovs,
 )
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import InvalidName, ParseError, validate_ifname, validate_netns
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import InvalidName, ParseError, validate_netns
 
 NET = "sos_commands/networking"
 OVS = "sos_commands/openvswitch"
@@ -494,14 +494,7 @@ class SosReport:
         candidates = [f"{NET}/ip_netns_exec_{name}_ip_-d_address_show", f"{NET}/ip_netns_exec_{name}_ip_address_show"]
         _p, text = self.first(candidates, "neutron", f"ip netns exec {name} ip address show")
         result = {}
-        for link in iplink.parse_link_text(text or ""):
-            ifname = link.get("ifname")
-            if not ifname or link.get("link_type") == "loopback":
-                continue
-            try:
-                validate_ifname(ifname)
-            except InvalidName:
-                continue
+        for ifname, link in neutron.port_links(iplink.parse_link_text(text or "")):
             entry = {"mtu": link.get("mtu")}
             if with_checksum:
                 features = self.read(f"{NET}/ip_netns_exec_{name}_ethtool_-k_{ifname}")
