@@ -13,14 +13,16 @@ mkdir -p "$logs"
 rm -f "$logs"/*.rc
 
 # longest first, so that no long one starts last
-order="remediate dhcp_checksum physnet_mtu nic_offloads priority_tag_strip usb_nic_driver jumbo_underlay neutron_api ovn audit
-  audit_sosreport net_facts pmtu_probe lab"
+order=(remediate dhcp_checksum physnet_mtu nic_offloads priority_tag_strip usb_nic_driver jumbo_underlay neutron_api ovn audit
+  audit_sosreport net_facts pmtu_probe lab)
 queue=()
-for s in $order; do
+for s in "${order[@]}"; do
   for want in "$@"; do [ "$want" = "$s" ] && queue+=("$s"); done
 done
 for want in "$@"; do
-  case " $order " in *" $want "*) ;; *) queue+=("$want") ;; esac
+  known=0
+  for s in "${order[@]}"; do [ "$want" = "$s" ] && known=1; done
+  [ "$known" = 1 ] || queue+=("$want")
 done
 
 run_one() {
