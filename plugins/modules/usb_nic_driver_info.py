@@ -169,7 +169,7 @@ import platform
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import usb_driver, usb_plan
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ssh_server_address
 
 
 def _run_command(module, argv, check=True):
@@ -297,8 +297,8 @@ def main():
 
     addresses = params["connection_addresses"]
     if addresses is None:
-        ssh = os.environ.get("SSH_CONNECTION", "").split()
-        addresses = [ssh[2]] if len(ssh) >= 4 else []
+        server = ssh_server_address(os.environ.get("SSH_CONNECTION"))
+        addresses = [server] if server else []
     carriers = usb_plan.carrier_interfaces(facts, addresses, default_route_interfaces(module, ip))
     usb_interfaces = {}
     for target in plan["targets"]:

@@ -33,6 +33,12 @@ def as_int(value) -> int | None:
         return None
 
 
+def ssh_server_address(value: str | None) -> str | None:
+    """The server (local) address of ``SSH_CONNECTION`` (client address, client port, server address, server port)."""
+    words = (value or "").split()
+    return words[2] if len(words) >= 3 else None
+
+
 def load_json_list(text: str, what: str) -> list:
     """Decode one JSON array (``ip -j``/``tc -j`` output) into its objects; empty output is an empty list."""
     if not text or not text.strip():

@@ -359,6 +359,19 @@ def linux_bridges(facts: dict[str, dict]) -> dict[str, list[str]]:
 _NON_UNICAST = frozenset(("local", "broadcast", "multicast", "anycast", "unreachable", "blackhole", "prohibit", "throw", "nat"))
 
 
+def default_route_devices(*texts: str) -> list[str]:
+    """Devices of the default routes in ``ip -j [-6] route show default`` outputs (multipath hops too), sorted."""
+    names = set()
+    for text in texts:
+        for route in load_json_list(text, "ip -j route show default"):
+            if route.get("dev"):
+                names.add(route["dev"])
+            for hop in route.get("nexthops") or []:
+                if isinstance(hop, dict) and hop.get("dev"):
+                    names.add(hop["dev"])
+    return sorted(names)
+
+
 def parse_routes_json(*texts: str) -> list[dict]:
     """Unicast routes from ``ip -j [-6] route show table all`` outputs: [{network, dev, table, metric, gateway}].
 

@@ -16,7 +16,8 @@ import json
 import os
 import shutil
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import mtu_plan
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import ParseError, ssh_server_address
 
 MARKER = "reverted"
 SCRIPT = "revert.sh"
@@ -74,23 +75,18 @@ def revert(run, directory: str, unit: str | None) -> bool:
 
 
 def parse_default_routes(*outputs: str) -> list[str]:
-    """The devices of ``ip -j route show default`` outputs (IPv4, IPv6; a multipath route's next hops), sorted, no duplicates."""
+    """The devices of ``ip -j route show default`` outputs (iplink.default_route_devices); an output that is not JSON
+    (a failed ``ip``) is skipped, so a host without IPv6 routes still answers."""
     devices = set()
     for out in outputs:
         try:
-            routes = json.loads(out or "[]")
-        except ValueError:
+            devices.update(iplink.default_route_devices(out))
+        except ParseError:
             continue
-        for route in (r for r in routes if isinstance(r, dict)):
-            # a multipath default route names its devices per next hop
-            devices.update(hop["dev"] for hop in [route, *(route.get("nexthops") or [])] if isinstance(hop, dict) and hop.get("dev"))
     return sorted(devices)
 
 
-def ssh_local_address(value: str | None) -> str | None:
-    """The server (local) address of ``SSH_CONNECTION`` (client address, client port, server address, server port)."""
-    words = (value or "").split()
-    return words[2] if len(words) >= 3 else None
+ssh_local_address = ssh_server_address
 
 
 def connection(run, ip: str, environ) -> dict:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import usb_driver
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import load_json_list
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.iplink import default_route_devices  # noqa: F401 - usb_plan's callers
 
 # catalogue entries (nic_catalogue.py) this role repairs
 FIXED_ISSUES = ("ax88179-trailer", "realtek-usb-on-cdc", "ax88179a-on-cdc-ncm")
@@ -130,19 +130,6 @@ def plan_targets(facts: dict, *, devices=None, minimum_version=None, modules=("r
     else:
         summary = "no USB NIC here needs the driver fix: left alone" + (f" (fine: {', '.join(f['interface'] for f in fine)})" if fine else "")
     return {"targets": targets, "staged": staged, "ok": fine, "needed": needed, "summary": summary}
-
-
-def default_route_devices(*texts) -> list:
-    """Devices of the default routes in ``ip -j [-6] route show default`` outputs (multipath hops too), sorted."""
-    names = set()
-    for text in texts:
-        for route in load_json_list(text, "ip -j route show default"):
-            if route.get("dev"):
-                names.add(route["dev"])
-            for hop in route.get("nexthops") or []:
-                if isinstance(hop, dict) and hop.get("dev"):
-                    names.add(hop["dev"])
-    return sorted(names)
 
 
 def carrier_interfaces(facts: dict, addresses, route_interfaces) -> dict:
