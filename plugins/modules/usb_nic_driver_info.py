@@ -168,7 +168,7 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import usb_driver, usb_plan
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, usb_driver, usb_plan
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ssh_server_address
 
 
@@ -222,7 +222,7 @@ def default_route_interfaces(module, ip):
         rc, out, _err = _run_command(module, [ip, "-j", family, "route", "show", "default"], check=False)
         if rc == 0:
             texts.append(out)
-    return usb_plan.default_route_devices(*texts)
+    return iplink.default_route_devices(*texts)
 
 
 def main():

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import usb_driver
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.iplink import default_route_devices  # noqa: F401 - usb_plan's callers
 
 # catalogue entries (nic_catalogue.py) this role repairs
 FIXED_ISSUES = ("ax88179-trailer", "realtek-usb-on-cdc", "ax88179a-on-cdc-ncm")

@@ -14,7 +14,7 @@ import pytest
 from conftest import read_fixture
 from test_drivers import make_sysfs
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import drivers, ethtool, usb_plan
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import drivers, ethtool, iplink, usb_plan
 
 # name -> (ethtool -i capture, USB device path, (vid, pid, configuration), bound driver, module, kernel)
 ADAPTERS = {
@@ -129,9 +129,9 @@ def test_default_route_devices_from_real_ip_output():
     single = read_fixture("ip-route-json/lab-netns-route-show-default-via-usb.json")
     multi = read_fixture("ip-route-json/lab-netns-route-show-default-multipath.json")
     none6 = read_fixture("ip-route-json/lab-netns-6-route-show-default-none.json")
-    assert usb_plan.default_route_devices(single, none6) == ["enx00e04c680001"]
-    assert usb_plan.default_route_devices(multi) == ["enx00e04c680001", "eth0"]
-    assert usb_plan.default_route_devices("", none6) == []
+    assert iplink.default_route_devices(single, none6) == ["enx00e04c680001"]
+    assert iplink.default_route_devices(multi) == ["enx00e04c680001", "eth0"]
+    assert iplink.default_route_devices("", none6) == []
 
 
 def test_carriers_follow_masters():
@@ -154,7 +154,7 @@ def test_carriers_follow_masters():
 def test_reload_refused_on_the_connection_or_default_route(tmp_path):
     facts = _facts(tmp_path, ["enx-ue300", "enx-ax88179"], extra={"enx-ue300": {"addresses": [{"family": 4, "address": "192.0.2.10", "prefixlen": 24}]}})
     targets = usb_plan.plan_targets(facts)["targets"]
-    routes = usb_plan.default_route_devices(read_fixture("ip-route-json/lab-netns-route-show-default-via-usb.json"))
+    routes = iplink.default_route_devices(read_fixture("ip-route-json/lab-netns-route-show-default-via-usb.json"))
     carriers = usb_plan.carrier_interfaces(facts, ["192.0.2.10"], routes)
     plan = usb_plan.reload_plan(targets, "auto", carriers, {"enx-ue300": "2-1:2.0", "enx-ax88179": "2-2:1.0"})
     assert plan["reload"] is False and plan["reboot_required"] is True and plan["steps"] == []
