@@ -62,8 +62,8 @@ cp "$report/report.html" "$out/report-before.html"
 echo
 cat "$report/report.md"
 
-next "the plan: netdoctor.openstack.remediate --check changes nothing (log: $out/plan.log)"
-play plan netdoctor.openstack.remediate --check -e "netdoctor_report_dir=$report" -e "netdoctor_remediate_report=$out/report-before.json"
+next "the plan: netdoctor.openstack.remediate --check --tags plan (host, finding, role, what changes; log: $out/plan.log)"
+play plan netdoctor.openstack.remediate --check --tags plan -e "netdoctor_report_dir=$report" -e "netdoctor_remediate_report=$out/report-before.json"
 python3 - "$report/remediation-plan.json" <<'EOF'
 import json, sys
 plan = json.load(open(sys.argv[1]))["plan"]
@@ -74,8 +74,8 @@ for item in plan["manual"]:
     print(f"  for a person: {item['finding']['host']}: {item['finding']['code']}: {item['action']}")
 EOF
 
-next "repairing host by host, then probing and auditing afresh: netdoctor.openstack.remediate (log: $out/remediate.log)"
-play remediate netdoctor.openstack.remediate -e "netdoctor_report_dir=$report" -e "netdoctor_remediate_report=$out/report-before.json" \
+next "repairing (${NETDOCTOR_DEMO_SERIAL:-3} hosts per batch), then probing and auditing afresh: netdoctor.openstack.remediate (log: $out/remediate.log)"
+play remediate netdoctor.openstack.remediate -e "netdoctor_remediate_serial=${NETDOCTOR_DEMO_SERIAL:-3}" -e "netdoctor_report_dir=$report" -e "netdoctor_remediate_report=$out/report-before.json" \
   || { echo "remediate failed: findings it set out to fix remain (see $report/remediation.md)"; exit 1; }
 echo
 cat "$report/remediation.md"
