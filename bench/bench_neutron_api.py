@@ -119,11 +119,43 @@ def module_elapsed(env: dict, work: str) -> float:
     return float(line.split("ELAPSED", 1)[1].split()[0])
 
 
+def existing_networks() -> int:
+    """How many networks a running bench server lists (-1 when none answers): --keep reuses it."""
+    try:
+        with urllib.request.urlopen(f"{URL}/v2.0/networks?fields=id", timeout=10) as response:
+            return len(json.load(response)["networks"])
+    except (OSError, ValueError, KeyError):
+        return -1
+
+
+def set_up(env: dict, work: str, count: int) -> tuple:
+    """Start the server (gpm 9000), create ``count`` networks, lower the settings: (start s, create s)."""
+    run(["podman", "network", "create", "--internal", "--subnet", SUBNET, NETWORK], env)
+    run(["podman", "run", "--detach", "--replace", "--name", NAME, "--hostname", "neutron-bench", "--systemd=always"]
+        + [f"--network={NETWORK}:ip={ADDRESS}", IMAGE, "/sbin/init"], env)  # fmt: skip
+    for _try in range(60):
+        state = subprocess.run(["podman", "exec", NAME, "systemctl", "is-system-running"], env=env, capture_output=True, text=True, check=False)
+        if state.stdout.strip() in ("running", "degraded"):
+            break
+        time.sleep(1)
+    started = time.monotonic()
+    configure(env, work, 9000, restart=True)
+    start_time = time.monotonic() - started
+    create_time = create_networks(count)
+    configure(env, work, 1500, restart=False)  # the settings lowered; the networks keep 8950
+    return start_time, create_time
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target", type=float, default=2.0, help="seconds the API part may add to the audit")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the container running at the end and reuse it when it already serves --networks networks (while iterating)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up like Ctrl-C
     env = ansible_environment(ANSIBLE_PIPELINING="true", ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
@@ -133,32 +165,25 @@ def main() -> int:
         sys.stderr.write(build.stdout[-2000:] + build.stderr[-2000:])
         print("bench_neutron_api: the lab image localhost/netdoctor-neutron-api could not be built", file=sys.stderr)
         return 1
-    teardown(env)
+    reuse = args.keep and existing_networks() == args.networks
+    if not reuse:
+        teardown(env)
+    start_time = create_time = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="nd-bench-api-") as work:
-            run(["podman", "network", "create", "--internal", "--subnet", SUBNET, NETWORK], env)
-            run(["podman", "run", "--detach", "--replace", "--name", NAME, "--hostname", "neutron-bench", "--systemd=always"]
-                + [f"--network={NETWORK}:ip={ADDRESS}", IMAGE, "/sbin/init"], env)  # fmt: skip
-            for _try in range(60):
-                state = subprocess.run(["podman", "exec", NAME, "systemctl", "is-system-running"], env=env, capture_output=True, text=True, check=False)
-                if state.stdout.strip() in ("running", "degraded"):
-                    break
-                time.sleep(1)
-            started = time.monotonic()
-            configure(env, work, 9000, restart=True)
-            start_time = time.monotonic() - started
-            create_time = create_networks(args.networks)
-            configure(env, work, 1500, restart=False)  # the settings lowered; the networks keep 8950
-
+            if not reuse:
+                start_time, create_time = set_up(env, work, args.networks)
             plain, _gets, plain_report = timed_audit(env, work, False, args.runs)
             with_api, gets, report = timed_audit(env, work, True, args.runs)
             listed = module_elapsed(env, work)
     except (RuntimeError, KeyboardInterrupt) as exc:
         print(f"bench_neutron_api: {exc}", file=sys.stderr)
+        if not args.keep:
+            teardown(env)
         return 1
-    finally:
+    if not args.keep:
         teardown(env)
-
+    
     stale = sum(1 for f in report["cluster_findings"] if f["code"] == "NEUTRON_NETWORK_MTU_STALE")
     notes = sum(1 for f in plain_report["cluster_findings"] if f["code"] == "NEUTRON_NETWORKS_NOT_CHECKED")
     part = with_api - plain
