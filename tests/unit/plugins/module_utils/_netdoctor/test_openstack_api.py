@@ -15,6 +15,7 @@ import pytest
 from conftest import read_fixture
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import openstack_api
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
 
 openstack = pytest.importorskip("openstack", reason="openstacksdk is a controller requirement (requirements.txt)")
 requests = pytest.importorskip("requests")
@@ -232,8 +233,6 @@ def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
 )
 def test_the_selected_fields_give_the_same_records(selected, whole):
     """normalize_network reads only NETWORK_FIELDS: the answer to fields= gives the records of the whole answer."""
-    from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
-
     answer = _json(selected)["networks"]
     assert all(set(net) <= set(openstack_api.NETWORK_FIELDS) for net in answer)
     if whole is not None:
