@@ -12,8 +12,10 @@ Measured: the best of --runs wall times of `ansible-playbook netdoctor.openstack
 container (podman connection), without API access and with it (netdoctor_openstack_auth: the lab's
 endpoint); the API part is the difference, target <= --target s (2). Also: the module's own elapsed
 time (connection and paginated list), and the GET requests the audit sent to /v2.0/networks per run
-(from the server's access log): one paginated list, no request per network.
-The container and the network are removed at the end, also on failure or Ctrl-C. Needs root and podman.
+(from the server's access log): one paginated list, no request per network; and the server's own
+time for that list (the same GETs sent from the host with urllib), the floor under the API part.
+The container and the network are removed at the end, also on failure or Ctrl-C (with --keep they are left
+running and reused by the next --keep run that asks for as many networks). Needs root and podman.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
-from _benchlib import ROOT, ansible_environment, venv_bin
+from _benchlib import ROOT, ansible_environment, ensure_collection_link, venv_bin
+
+sys.path.insert(0, ensure_collection_link())
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.openstack_api import NETWORK_FIELDS  # noqa: E402
 
 IMAGE = "localhost/netdoctor-neutron-api:latest"
 NAME = "nd-api-bench-ctl"
@@ -79,8 +86,22 @@ def access_lines(env: dict) -> list:
     return run(["podman", "exec", NAME, "cat", ACCESS_LOG], env).stdout.splitlines()
 
 
-def timed_audit(env: dict, work: str, with_api: bool, runs: int) -> tuple:
-    """(best wall time, GET /v2.0/networks requests per run, the report of the last run)."""
+def server_cpu(env: dict) -> float:
+    """CPU seconds neutron-server and MariaDB have used so far (utime + stime of their main processes)."""
+    pids = run(["podman", "exec", NAME, "systemctl", "show", "-p", "MainPID", "--value", "neutron-server", "mariadb"], env).stdout.split()
+    stats = run(["podman", "exec", NAME, "cat"] + [f"/proc/{pid}/stat" for pid in pids if pid != "0"], env).stdout.splitlines()
+    # the fields after the command name (which may hold spaces): utime and stime are the 14th and 15th of the line
+    ticks = sum(int(f[11]) + int(f[12]) for f in (line.rsplit(")", 1)[1].split() for line in stats))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def timed_audit(env: dict, work: str, with_api: bool, runs: int) -> dict:
+    """Best wall time, least controller and server CPU time, GET /v2.0/networks requests per run, the last report.
+
+    The CPU times are less sensitive than wall time to what else runs on the machine: the controller's is
+    ansible-playbook with its workers and the modules they ran (the podman exec calls included; the
+    audited container's own processes are not), the server's is neutron-server's and MariaDB's.
+    """
     extra = {"netdoctor_report_dir": os.path.join(work, "report-api" if with_api else "report-plain"), "netdoctor_audit_fail_on": "never"}
     if with_api:
         extra["netdoctor_openstack_auth"] = {"auth_type": "none", "auth": {"endpoint": URL}}
@@ -88,18 +109,40 @@ def timed_audit(env: dict, work: str, with_api: bool, runs: int) -> tuple:
     with open(extra_file, "w", encoding="utf-8") as handle:
         json.dump(extra, handle)
     argv = [venv_bin("ansible-playbook"), "-i", f"{NAME},", "-c", "containers.podman.podman", "netdoctor.openstack.audit", "-e", f"@{extra_file}"]
-    best = None
-    gets = []
+    out: dict = {"wall": None, "cpu": None, "server_cpu": None, "gets": []}
     for _run in range(runs):
         before = len(access_lines(env))
+        server_before = server_cpu(env)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.monotonic()
         run(argv, env)
         elapsed = time.monotonic() - start
-        gets.append(sum(1 for line in access_lines(env)[before:] if '"GET /v2.0/networks' in line))
-        best = elapsed if best is None else min(best, elapsed)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (usage.ru_utime + usage.ru_stime)
+        used = server_cpu(env) - server_before
+        out["gets"].append(sum(1 for line in access_lines(env)[before:] if '"GET /v2.0/networks' in line))
+        for key, value in (("wall", elapsed), ("cpu", cpu), ("server_cpu", used)):
+            out[key] = value if out[key] is None else min(out[key], value)
     with open(os.path.join(extra["netdoctor_report_dir"], "report.json"), encoding="utf-8") as handle:
-        report = json.load(handle)
-    return best, gets, report
+        out["report"] = json.load(handle)
+    return out
+
+
+def server_list_time(runs: int, page_size: int = 1000) -> tuple:
+    """(best seconds, GETs) of the paginated list the module sends, sent from the host with urllib: the server's own time."""
+    fields = "".join(f"&fields={urllib.parse.quote(name)}" for name in NETWORK_FIELDS)
+    best, gets = None, 0
+    for _run in range(runs):
+        url, gets = f"{URL}/v2.0/networks?limit={page_size}{fields}", 0
+        started = time.monotonic()
+        while url:
+            with urllib.request.urlopen(url, timeout=600) as response:
+                data = json.load(response)
+            gets += 1
+            url = next((link["href"] for link in data.get("networks_links") or [] if link.get("rel") == "next"), None) if data["networks"] else None
+        elapsed = time.monotonic() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return best, gets
 
 
 def module_elapsed(env: dict, work: str) -> float:
@@ -119,11 +162,43 @@ def module_elapsed(env: dict, work: str) -> float:
     return float(line.split("ELAPSED", 1)[1].split()[0])
 
 
+def existing_networks() -> int:
+    """How many networks a running bench server lists (-1 when none answers): --keep reuses it."""
+    try:
+        with urllib.request.urlopen(f"{URL}/v2.0/networks?fields=id", timeout=10) as response:
+            return len(json.load(response)["networks"])
+    except (OSError, ValueError, KeyError):
+        return -1
+
+
+def set_up(env: dict, work: str, count: int) -> tuple:
+    """Start the server (gpm 9000), create ``count`` networks, lower the settings: (start s, create s)."""
+    run(["podman", "network", "create", "--internal", "--subnet", SUBNET, NETWORK], env)
+    run(["podman", "run", "--detach", "--replace", "--name", NAME, "--hostname", "neutron-bench", "--systemd=always"]
+        + [f"--network={NETWORK}:ip={ADDRESS}", IMAGE, "/sbin/init"], env)  # fmt: skip
+    for _try in range(60):
+        state = subprocess.run(["podman", "exec", NAME, "systemctl", "is-system-running"], env=env, capture_output=True, text=True, check=False)
+        if state.stdout.strip() in ("running", "degraded"):
+            break
+        time.sleep(1)
+    started = time.monotonic()
+    configure(env, work, 9000, restart=True)
+    start_time = time.monotonic() - started
+    create_time = create_networks(count)
+    configure(env, work, 1500, restart=False)  # the settings lowered; the networks keep 8950
+    return start_time, create_time
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target", type=float, default=2.0, help="seconds the API part may add to the audit")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the container running at the end and reuse it when it already serves --networks networks (while iterating)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # a kill cleans up like Ctrl-C
     env = ansible_environment(ANSIBLE_PIPELINING="true", ANSIBLE_HOST_KEY_CHECKING="false", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
@@ -133,45 +208,47 @@ def main() -> int:
         sys.stderr.write(build.stdout[-2000:] + build.stderr[-2000:])
         print("bench_neutron_api: the lab image localhost/netdoctor-neutron-api could not be built", file=sys.stderr)
         return 1
-    teardown(env)
+    reuse = args.keep and existing_networks() == args.networks
+    if not reuse:
+        teardown(env)
+    start_time = create_time = 0.0
     try:
         with tempfile.TemporaryDirectory(prefix="nd-bench-api-") as work:
-            run(["podman", "network", "create", "--internal", "--subnet", SUBNET, NETWORK], env)
-            run(["podman", "run", "--detach", "--replace", "--name", NAME, "--hostname", "neutron-bench", "--systemd=always"]
-                + [f"--network={NETWORK}:ip={ADDRESS}", IMAGE, "/sbin/init"], env)  # fmt: skip
-            for _try in range(60):
-                state = subprocess.run(["podman", "exec", NAME, "systemctl", "is-system-running"], env=env, capture_output=True, text=True, check=False)
-                if state.stdout.strip() in ("running", "degraded"):
-                    break
-                time.sleep(1)
-            started = time.monotonic()
-            configure(env, work, 9000, restart=True)
-            start_time = time.monotonic() - started
-            create_time = create_networks(args.networks)
-            configure(env, work, 1500, restart=False)  # the settings lowered; the networks keep 8950
-
-            plain, _gets, plain_report = timed_audit(env, work, False, args.runs)
-            with_api, gets, report = timed_audit(env, work, True, args.runs)
+            if not reuse:
+                start_time, create_time = set_up(env, work, args.networks)
+            plain = timed_audit(env, work, False, args.runs)
+            api = timed_audit(env, work, True, args.runs)
             listed = module_elapsed(env, work)
+            server, server_gets = server_list_time(args.runs)
     except (RuntimeError, KeyboardInterrupt) as exc:
         print(f"bench_neutron_api: {exc}", file=sys.stderr)
+        if not args.keep:
+            teardown(env)
         return 1
-    finally:
+    if not args.keep:
         teardown(env)
 
+    report, gets = api["report"], api["gets"]
     stale = sum(1 for f in report["cluster_findings"] if f["code"] == "NEUTRON_NETWORK_MTU_STALE")
-    notes = sum(1 for f in plain_report["cluster_findings"] if f["code"] == "NEUTRON_NETWORKS_NOT_CHECKED")
-    part = with_api - plain
+    notes = sum(1 for f in plain["report"]["cluster_findings"] if f["code"] == "NEUTRON_NETWORKS_NOT_CHECKED")
+    part = api["wall"] - plain["wall"]
+    setup = "reused (--keep)" if reuse else None
     rows = [
-        ("neutron-server start (gpm 9000), s", f"{start_time:.1f}"),
-        (f"create {args.networks} networks (bulk POST), s", f"{create_time:.1f}"),
-        (f"audit without API access (best of {args.runs}), s", f"{plain:.2f}"),
-        (f"audit with the API check (best of {args.runs}), s", f"{with_api:.2f}"),
+        ("neutron-server start (gpm 9000), s", setup or f"{start_time:.1f}"),
+        (f"create {args.networks} networks (bulk POST), s", setup or f"{create_time:.1f}"),
+        (f"audit without API access (best of {args.runs}), s", f"{plain['wall']:.2f}"),
+        (f"audit with the API check (best of {args.runs}), s", f"{api['wall']:.2f}"),
         ("API part (difference), s", f"{part:.2f}"),
         ("neutron_networks_info alone (module elapsed), s", f"{listed:.2f}"),
+        (f"the server alone: the same list from the host (best of {args.runs}, {server_gets} GETs), s", f"{server:.2f}"),
+        ("API part minus the server's own time, s", f"{part - server:.2f}"),
+        ("controller CPU, audit without / with API (least), s", f"{plain['cpu']:.2f} / {api['cpu']:.2f}"),
+        ("controller CPU of the API part, s", f"{api['cpu'] - plain['cpu']:.2f}"),
+        ("neutron-server + MariaDB CPU per audit with API (least), s", f"{api['server_cpu']:.2f}"),
         ("GET /v2.0/networks per audit run", ",".join(str(g) for g in gets)),
         ("NEUTRON_NETWORK_MTU_STALE found", str(stale)),
         ("NEUTRON_NETWORKS_NOT_CHECKED without access", str(notes)),
+        ("load average (1 min) at the end", f"{os.getloadavg()[0]:.2f}"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  value")

@@ -14,6 +14,8 @@ description:
   - Lists every network the credentials see with one paginated list request (pages of O(page_size), no request
     per network), with the provider attributes an admin sees (C(provider:network_type),
     C(provider:physical_network), C(provider:segmentation_id), C(segments) of multi-segment networks) and the MTU.
+  - The list asks only for the attributes it returns (C(fields=)) and reads the API's JSON pages as they are
+    (no openstacksdk resource object per network); the next pages are requested from the connection's own endpoint.
   - Optionally lists the ports and the subnets too (one paginated list each), for what the instances on a network
     need after its MTU changed (M(netdoctor.openstack.neutron_network_mtu)).
   - The audit role (C(netdoctor_openstack_cloud) or C(netdoctor_openstack_auth)) judges the result into

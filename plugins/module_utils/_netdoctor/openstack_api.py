@@ -12,6 +12,7 @@ is reported by the module with a clear message instead of an ImportError.
 from __future__ import annotations
 
 import importlib
+from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
 
@@ -131,17 +132,77 @@ def connect(params: dict):
         raise APIError(describe_error(exc, "connecting to the cloud")) from None
 
 
+# The attributes normalize_network reads: with ``fields=`` Neutron leaves the others out of its answer.
+NETWORK_FIELDS = (
+    "id",
+    "name",
+    "project_id",
+    "tenant_id",
+    "status",
+    "admin_state_up",
+    "shared",
+    "router:external",
+    "mtu",
+    "provider:network_type",
+    "provider:physical_network",
+    "provider:segmentation_id",
+    "segments",
+)
+
+
+def next_page(data: dict, key: str) -> dict | None:
+    """The query of the page after ``data`` (a list answer with ``<key>_links``), None on the last page.
+
+    Only the query of the API's ``next`` link is used (``{name: [values]}``, repeated ``fields`` kept):
+    the request goes to the connection's own endpoint, not to the host name the server put into the link
+    (behind a proxy or a TLS terminator that name is often one the client cannot reach).
+    """
+    for link in data.get(f"{key}_links") or []:
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return parse_qs(urlsplit(link["href"]).query, keep_blank_values=True)
+    return None
+
+
+def list_pages(conn, key: str, query: dict) -> list:
+    """Every item of ``GET /<key>`` with ``query``, following the API's next links: the API's dicts, in its order.
+
+    One request per page (the raw JSON through the connection's session, no resource object per item).
+    """
+    sdk = import_sdk()
+    items: list = []
+    params = dict(query)
+    markers = set()
+    while True:
+        response = conn.network.get(f"/{key}", params=params, headers={"Accept": "application/json"})
+        sdk.exceptions.raise_from_response(response)
+        data = response.json()
+        page = data.get(key)
+        if not isinstance(page, list):
+            raise APIError(f"the API answered GET /{key} without a list of {key}")
+        items.extend(page)
+        params = next_page(data, key) if page else None
+        if params is None:
+            return items
+        marker = tuple(params.get("marker") or ())
+        if not marker or marker in markers:
+            raise APIError(f"the API's next link of GET /{key} does not move on (marker {marker!r}): pagination loop")
+        markers.add(marker)
+
+
 def list_networks(conn, page_size: int, filters: dict | None = None) -> list:
     """Every network the credentials see, with provider attributes, as records: one paginated list."""
     query = dict(filters or {})
     query["limit"] = page_size
+    query["fields"] = list(NETWORK_FIELDS)
     try:
-        return [normalize_network(net.to_dict(original_names=True, computed=False)) for net in conn.network.networks(**query)]
+        return [normalize_network(net) for net in list_pages(conn, "networks", query)]
+    except APIError:
+        raise
     except Exception as exc:
         raise APIError(describe_error(exc, "listing the networks")) from None
 
 
-def list_raw(conn, kind: str, page_size: int, fields=None) -> list:
+def list_raw(conn, kind: str, page_size: int) -> list:
     """Every port or subnet (``kind``) the credentials see, as the API's dicts: one paginated list."""
     method = {"ports": conn.network.ports, "subnets": conn.network.subnets}[kind]
     try:

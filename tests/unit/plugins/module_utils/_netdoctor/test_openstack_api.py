@@ -5,12 +5,17 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import socket
+import threading
+import urllib.parse
 
 import pytest
 from conftest import read_fixture
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import openstack_api
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
 
 openstack = pytest.importorskip("openstack", reason="openstacksdk is a controller requirement (requirements.txt)")
 requests = pytest.importorskip("requests")
@@ -112,3 +117,126 @@ def test_unknown_cloud_is_said_so(tmp_path, monkeypatch):
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     with pytest.raises(openstack_api.APIError, match="connecting to the cloud: the cloud configuration is not usable: .*no-such-cloud"):
         openstack_api.connect(params(cloud="no-such-cloud"))
+
+
+# --- the paginated list: captured pages of the lab API, served again on loopback ---------------------------
+
+PAGES = {  # marker of the request (None: the first page) -> captured answer
+    None: "neutron-api/networks-fields-limit2-page1.json",
+    "PAGE2": "neutron-api/networks-fields-limit2-page2.json",
+}
+
+
+def _json(relpath: str) -> dict:
+    return json.loads(read_fixture(relpath))
+
+
+LAB_ENDPOINT = "http://10.227.0.10:9696"  # where the pages were captured (the bench's lab server)
+
+
+class _LabPages(http.server.BaseHTTPRequestHandler):
+    """Answers like the lab's neutron-server: its version document and the captured pages by marker.
+
+    The lab's address in the answers' links is replaced by this server's, except in the next links: the
+    client must take only their query and send it to its own endpoint.
+    """
+
+    pages: dict = {}
+    seen: list = []
+
+    def do_GET(self):  # noqa: N802 - the name BaseHTTPRequestHandler calls
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        type(self).seen.append((url.path, query))
+        if url.path in ("", "/"):
+            body = read_fixture("neutron-api/versions.json")
+        elif url.path == "/v2.0/networks":
+            marker = (query.get("marker") or [None])[0]
+            body = self.pages.get(marker)
+            if body is None:
+                self.send_error(404)
+                return
+        else:
+            self.send_error(404)
+            return
+        own = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if url.path in ("", "/"):
+            body = body.replace(LAB_ENDPOINT, own)
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+
+@pytest.fixture(name="lab_pages")
+def _lab_pages():
+    first = _json(PAGES[None])
+    pages = {None: read_fixture(PAGES[None])}
+    marker = urllib.parse.parse_qs(urllib.parse.urlsplit(first["networks_links"][0]["href"]).query)["marker"][0]
+    pages[marker] = read_fixture(PAGES["PAGE2"])
+    handler = type("Handler", (_LabPages,), {"pages": pages, "seen": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server, handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_next_page_is_the_query_of_the_next_link():
+    first = _json(PAGES[None])
+    query = openstack_api.next_page(first, "networks")
+    assert query["limit"] == ["2"] and query["fields"][: len(openstack_api.NETWORK_FIELDS)] == list(openstack_api.NETWORK_FIELDS)
+    assert query["marker"] == [first["networks"][-1]["id"]]
+    assert openstack_api.next_page(_json(PAGES["PAGE2"]), "networks") is None  # the last page links back only
+    assert openstack_api.next_page(_json("neutron-api/networks-list.json"), "networks") is None  # no limit: no links
+
+
+def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
+    """Three networks in pages of two: two GETs to the connection's endpoint (the links name the lab's address)."""
+    server, handler = lab_pages
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": endpoint}}, api_timeout=10))
+    networks = openstack_api.list_networks(conn, 2)
+    expected = _json(PAGES[None])["networks"] + _json(PAGES["PAGE2"])["networks"]
+    assert [n["id"] for n in networks] == [n["id"] for n in expected]
+    assert {n["mtu"] for n in networks} == {8950} and {n["network_type"] for n in networks} == {"vxlan"}
+    lists = [query for path, query in handler.seen if path == "/v2.0/networks"]
+    assert len(lists) == 2
+    assert lists[0]["limit"] == ["2"] and lists[0]["fields"] == list(openstack_api.NETWORK_FIELDS) and "marker" not in lists[0]
+    assert lists[1]["marker"] == [expected[1]["id"]]
+
+
+def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
+    server, handler = lab_pages
+    first = read_fixture(PAGES[None])
+    marker = _json(PAGES[None])["networks"][-1]["id"]
+    handler.pages[marker] = first  # the server answers the second page with the first again
+    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}}, api_timeout=10))
+    with pytest.raises(openstack_api.APIError, match="pagination loop"):
+        openstack_api.list_networks(conn, 2)
+
+
+@pytest.mark.parametrize(
+    ("selected", "whole"),
+    [
+        ("neutron-api/networks-fields-multi-segment.json", "neutron-api/networks-all-multi-segment.json"),
+        ("neutron-api/networks-fields-limit2-page1.json", None),
+    ],
+)
+def test_the_selected_fields_give_the_same_records(selected, whole):
+    """normalize_network reads only NETWORK_FIELDS: the answer to fields= gives the records of the whole answer."""
+    answer = _json(selected)["networks"]
+    assert all(set(net) <= set(openstack_api.NETWORK_FIELDS) for net in answer)
+    if whole is not None:
+        full = _json(whole)["networks"]
+        assert set(full[0]) - set(openstack_api.NETWORK_FIELDS)  # the whole answer has more (subnets, tags, ...)
+        assert [normalize_network(n) for n in answer] == [normalize_network(n) for n in full]
+        assert normalize_network(answer[0])["segments"][1] == {"network_type": "vxlan", "physical_network": None, "segmentation_id": 48469}
