@@ -74,7 +74,7 @@ options:
   wait_for_job:
     description:
       - The results file of an Ansible async job (the C(results_file) a task run with C(async) and
-        C(poll=0) registers): wait until that job has finished before probing, and return its result as RV(job).
+        C(poll=0) registers). The module waits until that job has finished before probing, and returns its result as RV(job).
       - The probe then needs no separate M(ansible.builtin.async_status) round trip per poll. A job that failed fails
         this module with its message, before any probe is sent.
     type: path
