@@ -146,10 +146,17 @@ def main() -> int:
                     lower(hosts, env)
                     env["ANSIBLE_SSH_CONTROL_PATH_DIR"] = os.path.join(workdir, f"cp-{count}-{run_index}")
                     timed(ping_argv, env)  # first contact (SSH handshake, interpreter) paid before timing
-                    ping = min(filter(None, [ping, timed(ping_argv, env)]))
-                    role = min(filter(None, [role, timed([venv_bin("ansible-playbook"), "-i", inventory, playbook], env)]))
+                    load = os.getloadavg()[0]
+                    this_ping = timed(ping_argv, env)
+                    this_role = timed([venv_bin("ansible-playbook"), "-i", inventory, playbook], env)
+                    ping, role = min(filter(None, [ping, this_ping])), min(filter(None, [role, this_role]))
+                    # the machine is shared: the 1-minute load average before the run says how much the numbers mean
+                    print(
+                        f"{count} host(s), run {run_index + 1}: role {this_role:.2f} s, ping {this_ping:.2f} s, "
+                        f"ratio {this_role / this_ping:.2f} (load {load:.2f} before, {os.getloadavg()[0]:.2f} after)",
+                        flush=True,
+                    )
                 rows.append((count, role, ping))
-                print(f"{count} host(s): role {role:.2f} s, ping {ping:.2f} s, ratio {role / ping:.2f}", flush=True)
                 cleanup_hosts = [h for h, _a in hosts]
                 subprocess.run(["podman", "rm", "-f", "-t", "0", *cleanup_hosts], env=env, capture_output=True, check=False)
         finally:

@@ -228,30 +228,19 @@ ansible_facts:
   type: dict
 """
 
-import glob
-import json
 import os
-import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_plan, mtu_txn, netfacts, ovs, renderers
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, ParseError, validate_ifname
-
-try:
-    import yaml
-
-    HAS_YAML = True
-except ImportError:  # only hosts with netplan or os-net-config need it, and both depend on it
-    yaml = None
-    HAS_YAML = False
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, mtu_persist, mtu_plan, mtu_txn, netfacts, ovs, renderers
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, ParseError, read_text, validate_ifname
 
 SBIN = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
 
 
 class LinkMtu:
-    """The I/O half: reads the host, hands the text to the pure modules, makes the changes."""
+    """The I/O half: runs the commands, hands their output to the pure modules, makes the changes."""
 
     def __init__(self, module: AnsibleModule) -> None:
         self.module = module
@@ -267,181 +256,22 @@ class LinkMtu:
             raise RuntimeError(f"{' '.join(str(a) for a in argv)} failed (rc={rc}): {(err or out).strip()[:400]}")
         return rc, out, err
 
-    # ------------------------------------------------------------ reading the host
-
     def links(self) -> dict:
+        """iplink.link_facts of ``ip -j -d link show``, with each OVS port's Interface row when OVS is there."""
         _rc, out, _err = self._run_command([self.ip, "-j", "-d", "link", "show"])
         links = iplink.link_facts(iplink.parse_link_json(out), {})
         ovs_like = any(e.get("master_kind") == "openvswitch" or e.get("kind") in ("ovs_internal", "ovs_system", "tap") for e in links.values())
         if ovs_like and self.module.get_bin_path("ovs-vsctl", opt_dirs=SBIN):
             rc, out, _err = self._run_command(["ovs-vsctl"] + ovs.vsctl_args(), check=False)
             if rc == 0:
-                _facts, per_interface = ovs.parse_vsctl_chained(out)
-                for name, entry in per_interface.items():
-                    if name in links:
-                        links[name]["ovs"] = entry
-                        if entry["type"] == "internal" and links[name]["kind"] in ("tap", "ovs_internal"):
-                            links[name]["kind"] = "ovs_internal"
+                mtu_plan.attach_ovs(links, ovs.parse_vsctl_chained(out)[1])
         return links
 
-    def _read(self, path: str) -> str | None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                return handle.read()
-        except OSError:
-            return None
-
-    def _yaml_files(self, patterns) -> dict:
-        docs = {}
-        for pattern in patterns:
-            for path in sorted(glob.glob(pattern)):
-                text = self._read(path)
-                if text is None:
-                    continue
-                if path.endswith(".json"):
-                    docs[path] = json.loads(text)
-                    continue
-                if not HAS_YAML:
-                    raise renderers.RendererError(f"{path} needs PyYAML (python3-yaml) on the host to be read")
-                docs[path] = yaml.safe_load(text)
-        return docs
-
-    def _ifupdown_files(self) -> dict:
-        files: dict = {}
-        pending = ["/etc/network/interfaces"]
-        while pending:
-            path = pending.pop(0)
-            if path in files:
-                continue
-            text = self._read(path)
-            if text is None:
-                continue
-            files[path] = text
-            for source in renderers.ifupdown_sources(text):
-                if source.startswith("dir:"):
-                    directory = source[4:]
-                    names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
-                    pending.extend(os.path.join(directory, n) for n in names if n.replace("-", "").replace("_", "").isalnum())
-                else:
-                    pattern = source if source.startswith("/") else os.path.join("/etc/network", source)
-                    pending.extend(p for p in sorted(glob.glob(pattern)) if os.path.isfile(p))
-        return files
-
-    def renderer_inputs(self) -> dict:
-        inputs = {"osnet": {}, "netplan_docs": {}, "nm": {}, "networkd": {}, "ifupdown_files": {}}
-        inputs["osnet"] = self._yaml_files(["/etc/os-net-config/config.json", "/etc/os-net-config/config.yaml"])
-        inputs["netplan_docs"] = self._yaml_files(["/lib/netplan/*.yaml", "/etc/netplan/*.yaml", "/run/netplan/*.yaml"])
-        rc, out, _err = self._run_command(["nmcli", "-t", "-f", "UUID,TYPE,DEVICE,FILENAME", "connection", "show", "--active"], check=False)
-        if rc == 0:
-            inputs["nm"] = renderers.nm_active_connections(out)
-        rc, out, _err = self._run_command(["networkctl", "--json=short", "list"], check=False)
-        if rc == 0:
-            inputs["networkd"] = renderers.parse_networkctl_list(out)
-        inputs["ifupdown_files"] = self._ifupdown_files()
-        return inputs
-
-    # ------------------------------------------------------------ persistence plan
-
-    def persist_plan(self, links: dict, names: list, mtu: int, inputs: dict, writes: dict | None = None) -> tuple[list, list, dict, list]:
-        """(persisted entries, not persisted names, {path: new text}, post commands) for ``names``.
-
-        ``writes`` holds the texts planned by earlier targets of the same run (updated in place)."""
-        persisted, missing, post = [], [], []
-        writes = {} if writes is None else writes
-        netplan_entries = {}
-        for name in names:
-            owner = renderers.detect_owner(
-                name,
-                ovs=mtu_plan.is_ovs(links[name]),
-                osnet=inputs["osnet"],
-                netplan_docs=inputs["netplan_docs"],
-                nm_connection=inputs["nm"].get(name),
-                networkd_state=inputs["networkd"].get(name),
-                ifupdown_files=inputs["ifupdown_files"],
-            )
-            kind = owner["renderer"]
-            record = {"name": name, "renderer": kind, "path": owner.get("path"), "changed": False}
-            if kind is None:
-                missing.append(name)
-                continue
-            if kind == renderers.OS_NET_CONFIG:
-                path = owner["path"]
-                data = renderers.osnet_set_mtu(inputs["osnet"][path], name, mtu)
-                inputs["osnet"][path] = data
-                writes[path] = renderers.osnet_render_json(data) if path.endswith(".json") else yaml.safe_dump(data, default_flow_style=False, sort_keys=False)
-            elif kind == renderers.NETPLAN:
-                netplan_entries[(owner["section"], owner["id"])] = mtu
-            elif kind == renderers.NETWORKMANAGER:
-                _rc, out, _err = self._run_command(["nmcli", "-g", renderers.nm_mtu_setting(owner["type"]), "connection", "show", owner["uuid"]])
-                if out.strip() != str(mtu):
-                    record["changed"] = True
-                    record["before"] = out.strip()
-                    record["after"] = mtu
-                    post.extend(renderers.nm_commands(owner["uuid"], owner["type"], name, mtu))
-            elif kind == renderers.NETWORKD:
-                network_text = self._read(owner["path"]) or ""
-                link_text = self._read(owner["link_file"]) if owner.get("link_file") else None
-                unit = renderers.networkd_unit_for_mtu(network_text, link_text)
-                source, text = (owner["link_file"], link_text) if unit == "link" else (owner["path"], network_text)
-                path = source if source.startswith("/etc/") else os.path.join("/etc/systemd/network", os.path.basename(source))
-                record["path"] = path
-                writes[path] = renderers.networkd_set_mtu(writes.get(path, text), mtu)
-                post.extend(c for c in renderers.networkd_commands(unit, name) if c not in post)
-            elif kind == renderers.IFUPDOWN:
-                path = owner["path"]
-                writes[path] = renderers.ifupdown_set_mtu(writes.get(path, inputs["ifupdown_files"][path]), name, mtu)
-            persisted.append(record)
-        if netplan_entries:
-            existing = writes.get(renderers.NETPLAN_DROPIN) or self._read(renderers.NETPLAN_DROPIN)
-            body = "".join(line for line in (existing or "").splitlines(True) if not line.lstrip().startswith("#"))
-            entries = renderers.netplan_dropin_entries(json.loads(body) if body.strip() else {})
-            entries.update(netplan_entries)
-            writes[renderers.NETPLAN_DROPIN] = renderers.netplan_dropin(entries)
-            post.append(["netplan", "generate"])
-            post.append(["networkctl", "reload"] if inputs["networkd"] else ["nmcli", "connection", "reload"])
-        changed_writes = {p: t for p, t in writes.items() if self._read(p) != t}
-        for record in persisted:
-            if record["path"] in changed_writes:
-                record["changed"] = True
-        return persisted, missing, changed_writes, post if (changed_writes or any(r["changed"] for r in persisted)) else []
-
-    # ------------------------------------------------------------ changing the host
-
     def write(self, path: str, text: str) -> None:
-        directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        mode = 0o600 if path.startswith("/etc/netplan/") else 0o644
-        if os.path.exists(path):
-            mode = os.stat(path).st_mode & 0o7777
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".netdoctor-")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        self.module.atomic_move(tmp, path)
-
-    def save(self, directory: str, steps: list, writes: dict, nm_devices: list, timeout: int, post: list) -> list:
-        os.makedirs(os.path.join(directory, "files"), mode=0o700, exist_ok=True)
-        state_path = os.path.join(directory, "state.json")
-        state = json.loads(self._read(state_path) or "null") or mtu_plan.empty_state()
-        files = []
-        for index, path in enumerate(sorted(writes)):
-            backup = None
-            if os.path.exists(path) and path not in {f["path"] for f in state["files"]}:
-                backup = os.path.join(directory, "files", f"{len(state['files']) + index:04d}")
-                with open(path, "rb") as src, open(backup, "wb") as dst:
-                    dst.write(src.read())
-            files.append({"path": path, "backup": backup})
-        checkpoints = []
-        if nm_devices:
-            paths = [mtu_plan.parse_busctl_object(self._run_command(mtu_plan.nm_device_argv(n))[1]) for n in nm_devices]
-            checkpoints.append(mtu_plan.parse_busctl_object(self._run_command(mtu_plan.nm_checkpoint_create_argv(paths, timeout))[1]))
-        state = mtu_plan.merge_state(state, steps, files, post, nm_checkpoints=checkpoints)
-        self.write(state_path, json.dumps(state, indent=1, sort_keys=True) + "\n")
-        self.write(os.path.join(directory, "revert.sh"), mtu_plan.revert_script(state, os.path.join(directory, "reverted")))
-        os.chmod(os.path.join(directory, "revert.sh"), 0o700)
-        return checkpoints
+        mtu_txn.write_text(path, text, self.module.atomic_move)
 
     def apply(self, steps: list) -> None:
+        """Set every step's MTU in order; on a failure, put back the devices changed so far and raise."""
         done = []
         try:
             for step in steps:
@@ -460,8 +290,7 @@ class LinkMtu:
         """Every device at its new MTU (OVS applies mtu_request asynchronously: poll it)."""
         deadline = time.monotonic() + timeout
         while True:
-            links = iplink.link_facts(iplink.parse_link_json(self._run_command([self.ip, "-j", "link", "show"])[1]), {})
-            wrong = [(s["name"], (links.get(s["name"]) or {}).get("mtu"), s["after"]) for s in steps if (links.get(s["name"]) or {}).get("mtu") != s["after"]]
+            wrong = mtu_persist.wrong_mtus(iplink.link_facts(iplink.parse_link_json(self._run_command([self.ip, "-j", "link", "show"])[1]), {}), steps)
             if not wrong:
                 return
             if time.monotonic() > deadline or not any(s["method"] == "ovs" for s in steps):
@@ -480,30 +309,6 @@ class LinkMtu:
             return self.module.run_command([paths[argv[0]]] + list(argv[1:]), data=data, binary_data=data is not None, check_rc=False)
 
         return netfacts.gather(run, subsets)
-
-
-def plan_targets(worker: LinkMtu, targets: list, stack: bool, persist: bool) -> tuple[list, list, list, dict, list]:
-    """(steps, persisted, not persisted, writes, post) of every target, each planned over the state the earlier ones leave."""
-    links = worker.links()
-    inputs = worker.renderer_inputs() if persist else None
-    steps, persisted, missing, writes, post = [], [], [], {}, []
-    for name, mtu in targets:
-        mine = mtu_plan.plan(links, name, mtu, stack=stack)
-        for step in mine:
-            links[step["name"]] = dict(links[step["name"]], mtu=step["after"])
-        steps.extend(mine)
-        if persist:
-            names = [name] + [s["name"] for s in mine if s["name"] != name]
-            more_persisted, more_missing, _changed, more_post = worker.persist_plan(links, names, mtu, inputs, writes)
-            persisted.extend(r for r in more_persisted if r not in persisted)
-            missing.extend(n for n in more_missing if n not in missing)
-            post.extend(argv for argv in more_post if argv not in post)
-    changed_writes = {path: text for path, text in writes.items() if worker._read(path) != text}
-    for record in persisted:
-        record["changed"] = record["changed"] or record["path"] in changed_writes
-    if not changed_writes and not any(r["changed"] for r in persisted):
-        post = []
-    return steps, persisted, missing, changed_writes, post
 
 
 def finish(module: AnsibleModule, worker: LinkMtu, result: dict) -> None:
@@ -582,27 +387,25 @@ def main() -> None:
     except (InvalidName, mtu_plan.PlanError) as exc:
         module.fail_json(msg=f"{exc}" if "nothing was changed" in str(exc) else f"{exc}; nothing was changed")
     try:
-        steps, persisted, missing, writes, post = plan_targets(worker, targets, params["stack"], params["persist"])
+        links = worker.links()
+        inputs = mtu_persist.renderer_inputs(worker._run_command, read_text) if params["persist"] else None
+        steps, persisted, missing, writes, post = mtu_persist.plan_targets(links, targets, params["stack"], inputs, worker._run_command, read_text)
     except (mtu_plan.PlanError, renderers.RendererError, ParseError, InvalidName, RuntimeError, ValueError) as exc:
         module.fail_json(msg=f"{exc}" if "nothing was changed" in str(exc) else f"{exc}; nothing was changed")
     nm_changes = [r for r in persisted if r["renderer"] == renderers.NETWORKMANAGER and r["changed"]]
     changed = bool(steps or writes or nm_changes)
     result = dict(changed=changed, devices=steps, persisted=persisted, not_persisted=missing, files=sorted(writes), nm_checkpoints=[])
     if module._diff:
-        before = "".join(f"{s['name']}: mtu {s['before']}\n" for s in steps) + "".join(
-            f"{r['name']} ({r['renderer']}): {r.get('before')}\n" for r in nm_changes
-        )
-        after = "".join(f"{s['name']}: mtu {s['after']}\n" for s in steps) + "".join(f"{r['name']} ({r['renderer']}): {r.get('after')}\n" for r in nm_changes)
-        result["diff"] = [{"before_header": "devices", "after_header": "devices", "before": before, "after": after}]
+        result["diff"] = [mtu_persist.device_diff(steps, nm_changes)]
         for path in sorted(writes):
-            result["diff"].append({"before_header": path, "after_header": path, "before": worker._read(path) or "", "after": writes[path]})
+            result["diff"].append({"before_header": path, "after_header": path, "before": read_text(path) or "", "after": writes[path]})
     if module.check_mode or not changed:
         finish(module, worker, result)
     try:
         if params["save_to"]:
             nm_devices = [r["name"] for r in persisted if r["renderer"] == renderers.NETWORKMANAGER]
-            revert_post = [argv for argv in post if argv[0] != "nmcli" or argv[1:3] == ["connection", "reload"]]
-            result["nm_checkpoints"] = worker.save(params["save_to"], steps, writes, nm_devices, params["rollback_timeout"], revert_post)
+            result["nm_checkpoints"] = mtu_txn.nm_checkpoint(worker._run_command, nm_devices, params["rollback_timeout"])
+            mtu_txn.save(params["save_to"], steps, writes, mtu_persist.revert_post(post), result["nm_checkpoints"], module.atomic_move)
             if params["revert_unit"]:
                 mtu_txn.arm(worker._run_command, params["revert_unit"], params["rollback_timeout"], params["save_to"])
         worker.apply(steps)

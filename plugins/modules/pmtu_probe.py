@@ -71,6 +71,17 @@ options:
     type: str
     choices: [auto, socket, ping]
     default: auto
+  wait_for_job:
+    description:
+      - The results file of an Ansible async job (the C(results_file) a task run with C(async) and
+        C(poll=0) registers). The module waits until that job has finished before probing, and returns its result as RV(job).
+      - The probe then needs no separate M(ansible.builtin.async_status) round trip per poll. A job that failed fails
+        this module with its message, before any probe is sent.
+    type: path
+  wait_for_job_timeout:
+    description: Seconds to wait for the O(wait_for_job) job to finish; a job still running after them is an error.
+    type: float
+    default: 60.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -214,6 +225,11 @@ results:
       description: Why there is no answer, when there is none.
       type: str
       sample: no reply within 2.0 s
+job:
+  description: With O(wait_for_job), the finished job's result, as M(ansible.builtin.async_status) returns it.
+  returned: with O(wait_for_job)
+  type: dict
+  sample: {changed: true, devices: [{name: eth0, before: 1500, after: 9000}]}
 """
 
 import errno
@@ -228,8 +244,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import pmtu
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, validate_ifname
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import async_job, pmtu
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, InvalidName, read_text, validate_ifname
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu import MTUError, validate_mtu
 
 # Linux socket options (linux/in.h, linux/in6.h); the socket module does not name them all.
@@ -582,6 +598,8 @@ def main() -> None:
             "expected_mtu": {"type": "int"},
             "timeout": {"type": "float", "default": 2.0},
             "method": {"type": "str", "choices": ["auto", "socket", "ping"], "default": "auto"},
+            "wait_for_job": {"type": "path"},
+            "wait_for_job_timeout": {"type": "float", "default": 60.0},
         },
         supports_check_mode=True,
     )
@@ -597,12 +615,23 @@ def main() -> None:
         except MTUError as exc:
             module.fail_json(msg=str(exc))
 
+    if not 0 < params["wait_for_job_timeout"] <= 3600:
+        module.fail_json(msg=f"wait_for_job_timeout must be above 0 and at most 3600 seconds, got {params['wait_for_job_timeout']}")
+    job = {}
+    if params["wait_for_job"]:
+        try:
+            job = {"job": async_job.wait_for_job(params["wait_for_job"], params["wait_for_job_timeout"], read_text)}
+        except async_job.JobError as exc:
+            module.fail_json(msg=f"{exc}; nothing was probed")
+        if job["job"].get("failed"):
+            module.fail_json(msg=f"the async job failed: {job['job'].get('msg', 'no message')}; nothing was probed", **job)
+
     resolved = []
     for target in params["targets"]:
         try:
             resolved.append((target, *_resolve(target, params["family"])))
         except ValueError as exc:
-            module.fail_json(msg=str(exc))
+            module.fail_json(msg=str(exc), **job)
 
     runner = Runner(module)
     with ThreadPoolExecutor(max_workers=min(8, len(resolved))) as pool:
@@ -612,8 +641,8 @@ def main() -> None:
             try:
                 results.append(future.result())
             except (ValueError, pmtu.PmtuError, OSError) as exc:
-                module.fail_json(msg=str(exc))
-    module.exit_json(changed=False, results=results)
+                module.fail_json(msg=str(exc), **job)
+    module.exit_json(changed=False, results=results, **job)
 
 
 if __name__ == "__main__":

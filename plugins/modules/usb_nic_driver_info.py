@@ -169,7 +169,7 @@ import platform
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import iplink, usb_driver, usb_plan
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, ssh_server_address
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import COMMAND_ENVIRON, read_text, ssh_server_address
 
 
 def _run_command(module, argv, check=True):
@@ -177,14 +177,6 @@ def _run_command(module, argv, check=True):
     if check and rc != 0:
         module.fail_json(msg=f"{' '.join(argv)} failed (rc {rc}): {err.strip() or out.strip()}", rc=rc, stdout=out, stderr=err)
     return rc, out, err
-
-
-def _read(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
 
 
 def installed_kernels(modules_root, boot_dir, running):
@@ -287,8 +279,11 @@ def main():
     for name in params["modules"]:
         base = os.path.join(params["sysfs_root"], "module", name)
         loaded = None
-        if os.path.isdir(base) and _read(os.path.join(base, "initstate")) is not None:
-            loaded = {"srcversion": _read(os.path.join(base, "srcversion")), "version": _read(os.path.join(base, "version"))}
+        if os.path.isdir(base) and read_text(os.path.join(base, "initstate"), strip=True, errors="replace") is not None:
+            loaded = {
+                "srcversion": read_text(os.path.join(base, "srcversion"), strip=True, errors="replace"),
+                "version": read_text(os.path.join(base, "version"), strip=True, errors="replace"),
+            }
         info = running_entry["modinfo"].get(name) or {}
         check = usb_driver.verify_running_module(name, loaded, info, running, version or None)
         running_modules.append(check)

@@ -3,7 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # PRIVATE: not part of the collection's public API; may change without notice.
-"""Input validation shared by every module: interface names, namespaces, environment for commands."""
+"""Shared by every module: input validation (interface names, namespaces), environment for commands, reading files."""
 
 from __future__ import annotations
 
@@ -21,6 +21,21 @@ _NETNS_RE = re.compile(r"^[A-Za-z0-9_.:@+-]{1,255}$")
 
 class ParseError(ValueError):
     """Tool output that is not what the tool prints."""
+
+
+def read_text(path: str, strip: bool = False, errors: str = "strict") -> str | None:
+    """The text of the file ``path`` (UTF-8), or None when it cannot be read (missing, unreadable, a directory).
+
+    ``strip`` removes surrounding whitespace (sysfs attributes end in a newline). ``errors`` is the decoding
+    policy: ``strict`` (the default) for files that may be written back, where a byte that is not UTF-8 must
+    raise UnicodeDecodeError rather than be replaced; ``replace`` for attributes that are only read.
+    """
+    try:
+        with open(path, encoding="utf-8", errors=errors) as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    return text.strip() if strip else text
 
 
 def as_int(value) -> int | None:

@@ -23,16 +23,9 @@ import os
 import platform
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import nic_catalogue
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import read_text
 
 KNOWN_BUSES = ("pci", "usb", "platform", "vmbus")
-
-
-def _read(path: str):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
 
 
 def _link_name(path: str):
@@ -62,12 +55,12 @@ def usb_device_info(device_dir: str, sysfs_root: str = "/sys"):
     directory = os.path.realpath(device_dir)
     stop = os.path.realpath(sysfs_root)
     while directory.startswith(stop) and directory != stop:
-        vendor = _read(os.path.join(directory, "idVendor"))
+        vendor = read_text(os.path.join(directory, "idVendor"), strip=True, errors="replace")
         if vendor is not None:
-            configuration = _read(os.path.join(directory, "bConfigurationValue"))
+            configuration = read_text(os.path.join(directory, "bConfigurationValue"), strip=True, errors="replace")
             return {
                 "vendor_id": vendor.lower(),
-                "product_id": (_read(os.path.join(directory, "idProduct")) or "").lower() or None,
+                "product_id": (read_text(os.path.join(directory, "idProduct"), strip=True, errors="replace") or "").lower() or None,
                 "configuration": int(configuration) if configuration and configuration.isdigit() else None,
             }
         directory = os.path.dirname(directory)
@@ -79,13 +72,13 @@ def module_info(name, sysfs_root: str = "/sys"):
     if not name:
         return None
     base = os.path.join(sysfs_root, "module", name)
-    if _read(os.path.join(base, "initstate")) is None:
+    if read_text(os.path.join(base, "initstate"), strip=True, errors="replace") is None:
         return None
-    taint = _read(os.path.join(base, "taint"))
+    taint = read_text(os.path.join(base, "taint"), strip=True, errors="replace")
     return {
         "name": name,
-        "version": _read(os.path.join(base, "version")) or None,
-        "srcversion": _read(os.path.join(base, "srcversion")) or None,
+        "version": read_text(os.path.join(base, "version"), strip=True, errors="replace") or None,
+        "srcversion": read_text(os.path.join(base, "srcversion"), strip=True, errors="replace") or None,
         "in_tree": None if taint is None else "O" not in taint,
     }
 

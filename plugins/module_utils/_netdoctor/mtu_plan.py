@@ -51,6 +51,18 @@ def is_ovs(entry: dict) -> bool:
     return isinstance(entry.get("ovs"), dict) and bool(entry["ovs"].get("bridge"))
 
 
+def attach_ovs(links: dict, per_interface: dict) -> dict:
+    """Put each OVS Interface row (ovs.parse_vsctl_chained's second item) on its link as ``ovs``; a tap or
+    ovs_internal link whose row says ``internal`` becomes ``ovs_internal`` (the kernel cannot tell them apart).
+    Rows of devices not in ``links`` are ignored. Returns ``links``, updated in place."""
+    for name, entry in per_interface.items():
+        if name in links:
+            links[name]["ovs"] = entry
+            if entry["type"] == "internal" and links[name]["kind"] in ("tap", "ovs_internal"):
+                links[name]["kind"] = "ovs_internal"
+    return links
+
+
 def _ovs_internal(entry: dict) -> bool:
     return entry.get("kind") == "ovs_internal" or (is_ovs(entry) and (entry["ovs"].get("type") or "") == "internal")
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import ipaddress
 import os
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import read_text
+
 # ovn-controller picks the tunnel type to a peer chassis in this order of preference
 # (ovn/controller/encaps.c, get_tunnel_type: GENEVE > STT > VXLAN).
 ENCAP_PREFERENCE = ("geneve", "stt", "vxlan")
@@ -120,27 +122,19 @@ def encap_interface(interfaces: dict, address) -> tuple[str | None, int | None]:
     return (best[1], interfaces[best[1]].get("mtu")) if best else (None, None)
 
 
-def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
 def controller_pid(proc_root: str = "/proc", pidfiles=CONTROLLER_PIDFILES) -> int | None:
     """The pid of a running ovn-controller: a pidfile whose process is ovn-controller, else a scan of
     /proc/PID/comm (finds it in containers too: kolla's ovn_controller runs in the host's pid namespace
     view); None when none runs."""
     for pidfile in pidfiles:
-        text = (_read(pidfile) or "").strip()
-        if text.isdigit() and (_read(os.path.join(proc_root, text, "comm")) or "").strip() == CONTROLLER_COMM:
+        text = (read_text(pidfile, errors="replace") or "").strip()
+        if text.isdigit() and (read_text(os.path.join(proc_root, text, "comm"), errors="replace") or "").strip() == CONTROLLER_COMM:
             return int(text)
     try:
         entries = os.listdir(proc_root)
     except OSError:
         return None
     for entry in sorted((e for e in entries if e.isdigit()), key=int):
-        if (_read(os.path.join(proc_root, entry, "comm")) or "").strip() == CONTROLLER_COMM:
+        if (read_text(os.path.join(proc_root, entry, "comm"), errors="replace") or "").strip() == CONTROLLER_COMM:
             return int(entry)
     return None

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import socket
+import threading
 import time
 
 import pytest
@@ -187,4 +188,57 @@ def test_loopback_ping_fallback(capsys):
 def test_check_mode_measures_too(capsys):
     result = run_main({"targets": ["127.0.0.1"], "timeout": 1, "_ansible_check_mode": True}, capsys)
     assert result["changed"] is False
+    assert result["results"][0]["path_mtu"] == result["results"][0]["interface_mtu"]
+
+
+# --- waiting for a detached job first (real results files of ansible-core 2.19's async_wrapper) ---------------
+
+
+def _fixture(name):
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "ansible-async", name), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def test_wait_for_a_failed_job_probes_nothing(tmp_path, capsys):
+    job = tmp_path / "j1"
+    job.write_text(_fixture("failed-command-false.json"))
+    result = run_main({"targets": ["127.0.0.1"], "wait_for_job": str(job)}, capsys)
+    assert result["failed"] is True
+    assert result["msg"] == "the async job failed: non-zero return code; nothing was probed"
+    assert result["job"]["rc"] == 1 and "results" not in result
+
+
+def test_wait_for_a_job_still_running_gives_up(tmp_path, capsys):
+    job = tmp_path / "j2"
+    job.write_text(_fixture("running-command-sleep.json"))
+    started = time.monotonic()
+    result = run_main({"targets": ["127.0.0.1"], "wait_for_job": str(job), "wait_for_job_timeout": 0.3}, capsys)
+    assert result["failed"] is True and "did not finish within 0.3 s; nothing was probed" in result["msg"]
+    assert 0.3 <= time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("timeout", [0, 3601])
+def test_wait_for_job_timeout_range(timeout, capsys):
+    result = run_main({"targets": ["127.0.0.1"], "wait_for_job": "/nonexistent", "wait_for_job_timeout": timeout}, capsys)
+    assert result["failed"] is True and "wait_for_job_timeout must be above 0" in result["msg"]
+
+
+@pytest.mark.skipif(not ROOT, reason="raw ICMP sockets need root (CAP_NET_RAW)")
+def test_wait_for_a_finished_job_then_probe(tmp_path, capsys):
+    job = tmp_path / "j3"
+    job.write_text(_fixture("running-command-sleep.json"))
+    finished = _fixture("finished-link_mtu-eth0-9000-to-1500.json")
+
+    def finish_later():
+        time.sleep(0.3)
+        (tmp_path / "j3.tmp").write_text(finished)
+        os.rename(tmp_path / "j3.tmp", job)  # as async_wrapper writes it
+
+    writer = threading.Thread(target=finish_later)
+    writer.start()
+    try:
+        result = run_main({"targets": ["127.0.0.1"], "timeout": 1, "wait_for_job": str(job), "wait_for_job_timeout": 10}, capsys)
+    finally:
+        writer.join()
+    assert result["job"] == json.loads(finished)
     assert result["results"][0]["path_mtu"] == result["results"][0]["interface_mtu"]

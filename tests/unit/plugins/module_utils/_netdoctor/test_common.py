@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import common
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.common import InvalidName, validate_ifname, validate_netns
 
 
@@ -49,3 +50,16 @@ def test_namespace_names_pass(name):
 def test_odd_namespace_names_fail(name):
     with pytest.raises(InvalidName):
         validate_netns(name)
+
+
+def test_read_text(tmp_path):
+    path = tmp_path / "attr"
+    path.write_bytes(b"  0x0bda\n")
+    assert common.read_text(str(path)) == "  0x0bda\n"
+    assert common.read_text(str(path), strip=True) == "0x0bda"
+    assert common.read_text(str(tmp_path / "missing")) is None
+    assert common.read_text(str(tmp_path)) is None  # a directory cannot be read as text
+    path.write_bytes(b"caf\xe9\n")
+    assert common.read_text(str(path), strip=True, errors="replace") == "caf\ufffd"
+    with pytest.raises(UnicodeDecodeError):
+        common.read_text(str(path))  # a file that may be written back is never silently changed

@@ -216,3 +216,12 @@ def test_revert_timer_argv():
 def test_revert_timer_refuses_units_we_do_not_own(unit):
     with pytest.raises(mtu_plan.PlanError, match="must start with netdoctor-"):
         mtu_plan.revert_timer_argv(unit, 120, "/tmp/revert.sh")
+
+
+def test_attach_ovs_marks_internal_ports():
+    links = iplink.link_facts(iplink.parse_link_json(read_fixture("ip-link-json/lab-netns-veth-bridge-vxlan-macvlan-tap-ovs-netdev.json")))
+    _facts, per_interface = ovs.parse_vsctl_chained(read_fixture("ovs-vsctl/lab-netdev-chained-list-json.txt"))
+    assert mtu_plan.attach_ovs(links, dict(per_interface, ghost0={"type": "internal"})) is links
+    assert "ghost0" not in links
+    assert links["int1"]["kind"] == "ovs_internal" and links["int1"]["ovs"]["type"] == "internal"
+    assert links == _ovs_lab()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import read_fixture
@@ -89,3 +92,43 @@ def test_connection_address_and_default_route_devices():
         "address": "10.0.0.2",
         "default_route_devices": ["enx00e04c680001", "eth0"],
     }
+
+
+def test_write_text_is_atomic_and_keeps_the_mode(tmp_path):
+    moves = []
+
+    def move(src, dst):
+        moves.append((os.path.dirname(src), os.path.basename(src).startswith(".netdoctor-"), dst))
+        os.replace(src, dst)
+
+    path = tmp_path / "etc" / "interfaces"
+    mtu_txn.write_text(str(path), "auto eth0\n", move)
+    assert path.read_text() == "auto eth0\n" and stat.S_IMODE(path.stat().st_mode) == 0o644
+    path.chmod(0o640)
+    mtu_txn.write_text(str(path), "auto eth1\n", move)
+    assert path.read_text() == "auto eth1\n" and stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert moves == [(str(path.parent), True, str(path))] * 2
+    assert os.listdir(path.parent) == ["interfaces"]
+
+
+def test_save_backs_up_once_and_writes_a_runnable_revert(tmp_path):
+    directory, target, new = tmp_path / "state", tmp_path / "eth0.network", tmp_path / "new.network"
+    target.write_text("[Match]\nName=eth0\n")
+    steps = [{"name": "eth0", "before": 1500, "after": 9000, "method": "ip", "why": "target"}]
+    mtu_txn.save(str(directory), steps, {str(target): "x", str(new): "y"}, [["networkctl", "reload"]], [], os.replace)
+    state = json.loads((directory / "state.json").read_text())
+    backups = {f["path"]: f["backup"] for f in state["files"]}
+    assert backups[str(new)] is None  # did not exist: the revert removes it
+    assert Path(backups[str(target)]).read_text(encoding="utf-8") == "[Match]\nName=eth0\n"
+    assert stat.S_IMODE((directory / "revert.sh").stat().st_mode) == 0o700
+    target.write_text("changed by the first run\n")
+    mtu_txn.save(str(directory), steps, {str(target): "z"}, [], [], os.replace)  # a second run in the same transaction
+    again = json.loads((directory / "state.json").read_text())
+    assert {f["path"]: f["backup"] for f in again["files"]}[str(target)] == backups[str(target)]
+    assert Path(backups[str(target)]).read_text(encoding="utf-8") == "[Match]\nName=eth0\n"  # the original, not the first run's
+
+
+def test_nm_checkpoint_without_devices_runs_nothing():
+    run = Recorder()
+    assert mtu_txn.nm_checkpoint(run, [], 30) == []
+    assert run.calls == []
