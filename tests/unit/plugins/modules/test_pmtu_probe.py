@@ -15,6 +15,7 @@ import time
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import pmtu_probers
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.pmtu import (
     LOCAL_TOO_BIG,
     REPLY,
@@ -129,7 +130,7 @@ class SimulatedProber:
 )
 def test_measure_against_simulated_paths(prober, expected):
     search = PmtuSearch(68, prober.ceiling)
-    pmtu_probe.measure(prober, search, timeout=0.001)
+    pmtu_probers.measure(prober, search, timeout=0.001)
     verdict = search.verdict(prober.ceiling)
     expected = dict(expected)
     max_rounds = expected.pop("rounds")
@@ -143,7 +144,7 @@ def test_measure_counts_a_late_reply():
     # The 1500-byte reply of the opening batch comes one wait() late: first counted silent, then answered.
     prober = SimulatedProber(1500, late={1500})
     search = PmtuSearch(68, 1500)
-    pmtu_probe.measure(prober, search, timeout=0.001)
+    pmtu_probers.measure(prober, search, timeout=0.001)
     assert search.silent.get(1500) == 1
     assert search.verdict()["path_mtu"] == 1500
 
