@@ -31,7 +31,7 @@ def reconciler_state():
 
 run(["systemctl", "stop", "nd-dhcp-dnsmasq"], check=False)
 run(["ovs-vsctl", "--if-exists", "del-port", "br-int", "tapd1c0"])
-ended_before, _ = reconciler_state()
+ended_before = reconciler_state()[0]
 deleted = time.monotonic()
 run(["ip", "netns", "delete", netns])
 # the reconciler run the deletion woke up must be over (and the path unit watching again), so that the
