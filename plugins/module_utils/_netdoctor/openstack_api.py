@@ -204,8 +204,11 @@ def list_networks(conn, page_size: int, filters: dict | None = None) -> list:
 
 def list_raw(conn, kind: str, page_size: int) -> list:
     """Every port or subnet (``kind``) the credentials see, as the API's dicts: one paginated list."""
-    method = {"ports": conn.network.ports, "subnets": conn.network.subnets}[kind]
+    if kind not in ("ports", "subnets"):
+        raise APIError(f"cannot list {kind!r}: only ports and subnets")
     try:
-        return [item.to_dict(original_names=True, computed=False) for item in method(limit=page_size)]
+        return list_pages(conn, kind, {"limit": page_size})
+    except APIError:
+        raise
     except Exception as exc:
         raise APIError(describe_error(exc, f"listing the {kind}")) from None

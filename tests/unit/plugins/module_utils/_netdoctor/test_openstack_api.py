@@ -150,6 +150,8 @@ class _LabPages(http.server.BaseHTTPRequestHandler):
         type(self).seen.append((url.path, query))
         if url.path in ("", "/"):
             body = read_fixture("neutron-api/versions.json")
+        elif url.path in ("/v2.0/ports", "/v2.0/subnets"):
+            body = read_fixture(f"neutron-api/{url.path.rsplit('/', 1)[1]}-list.json")
         elif url.path == "/v2.0/networks":
             marker = (query.get("marker") or [None])[0]
             body = self.pages.get(marker)
@@ -212,6 +214,16 @@ def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
     assert len(lists) == 2
     assert lists[0]["limit"] == ["2"] and lists[0]["fields"] == list(openstack_api.NETWORK_FIELDS) and "marker" not in lists[0]
     assert lists[1]["marker"] == [expected[1]["id"]]
+
+
+@pytest.mark.parametrize("kind", ["ports", "subnets"])
+def test_ports_and_subnets_are_the_apis_dicts(lab_pages, kind):
+    """list_raw takes the same paginated GET as the networks: one request, the captured answer's dicts as they are."""
+    server, handler = lab_pages
+    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}}, api_timeout=10))
+    assert openstack_api.list_raw(conn, kind, 500) == _json(f"neutron-api/{kind}-list.json")[kind]
+    lists = [query for path, query in handler.seen if path == f"/v2.0/{kind}"]
+    assert lists == [{"limit": ["500"]}]
 
 
 def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
