@@ -10,6 +10,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.mtu_plan import PlanError as StackError
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _jumbo_underlay
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils._plain import plain
 
 
 def _wrap(func):
@@ -26,30 +27,31 @@ def _wrap(func):
 
 def jumbo_underlay_plan(facts, host, interfaces=None, mtu=9000, verify_peers=None, connection_address=None, default_route_devices=None, rollback_timeout=None):
     """Targets, verify peers, connection risk and the findings to fix for one host."""
-    return _jumbo_underlay.plan(facts, host, interfaces, mtu, verify_peers, connection_address, default_route_devices, rollback_timeout)
+    return _jumbo_underlay.plan(plain(facts), host, interfaces, mtu, verify_peers, connection_address, default_route_devices, rollback_timeout)
 
 
 def jumbo_underlay_probe_sizes(plan, facts, hosts=None, host_facts=None, host_plans=None, host_addresses=None, batch=None):
     """The size each verify peer is probed at, and why."""
     hosts = list(hosts or [])
-    columns = [list(c) if c is not None else [None] * len(hosts) for c in (host_facts, host_plans, host_addresses)]
+    # the other hosts' facts and plans are registered data (_plain); their addresses are inventory variables
+    columns = [list(c) if c is not None else [None] * len(hosts) for c in (plain(host_facts), plain(host_plans), host_addresses)]
     peers = {h: {"facts": f, "plan": p, "address": a} for h, f, p, a in zip(hosts, *columns)}
-    return _jumbo_underlay.probe_sizes(plan, facts, peers, batch)
+    return _jumbo_underlay.probe_sizes(plain(plan), plain(facts), peers, batch)
 
 
 def jumbo_underlay_probe_failures(results, sizes):
     """pmtu_probe results that did not carry their size."""
-    return _jumbo_underlay.probe_failures(results, sizes)
+    return _jumbo_underlay.probe_failures(plain(results), plain(sizes))
 
 
 def jumbo_underlay_probe_judged(results, probes):
     """pmtu_probe results judged at the size each peer was probed at."""
-    return _jumbo_underlay.probe_judged(results, probes)
+    return _jumbo_underlay.probe_judged(plain(results), plain(probes))
 
 
 def jumbo_underlay_remaining(facts, host, findings_before, pmtu_results=None):
     """The findings the role was run for that are still there."""
-    return _jumbo_underlay.remaining(facts, host, findings_before, pmtu_results)
+    return _jumbo_underlay.remaining(plain(facts), host, plain(findings_before), plain(pmtu_results))
 
 
 class FilterModule:

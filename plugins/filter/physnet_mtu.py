@@ -12,6 +12,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _physnet_mtu
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils._plain import plain
 
 
 def _wrap(func):
@@ -32,12 +33,12 @@ def physnet_mtu_plan(hosts_facts, settings):
         raise AnsibleFilterError("physnet_mtu_plan: the input must be a dict {host: ansible_facts.netdoctor}")
     if not isinstance(settings, dict):
         raise AnsibleFilterError("physnet_mtu_plan: settings must be a dict")
-    return _physnet_mtu.plan(hosts_facts, settings)
+    return _physnet_mtu.plan(plain(hosts_facts), settings)
 
 
 def physnet_mtu_verify(after_facts, before_facts, applied, host=None):
     """Problems found comparing the facts gathered after the change with what the applied settings must give."""
-    return _physnet_mtu.verify(before_facts, after_facts, applied, host)
+    return _physnet_mtu.verify(plain(before_facts), plain(after_facts), applied, host)
 
 
 def physnet_mtu_layout(paths, units=None, layout="auto"):

@@ -9,6 +9,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _remediate
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils._plain import plain
 
 
 def _wrap(func):
@@ -25,22 +26,22 @@ def _wrap(func):
 
 def remediation_plan(report, facts=None, codes=None, underlay_mtu=9000):
     """The repair plan: per host the roles and their variables, and what a person must do."""
-    return _remediate.plan(report, facts, codes, int(underlay_mtu))
+    return _remediate.plan(plain(report), plain(facts), codes, int(underlay_mtu))
 
 
 def remediation_outcome(plan, after):
     """Per planned finding: before, action, after, against a fresh audit report."""
-    return _remediate.outcome(plan, after)
+    return _remediate.outcome(plain(plan), plain(after))
 
 
 def remediation_lines(plan):
     """The plan as one line per change (what --check shows)."""
-    return _remediate.plan_lines(plan)
+    return _remediate.plan_lines(plain(plan))
 
 
 def remediation_markdown(outcome):
     """remediation.md: the before / action / after table."""
-    return _remediate.markdown(outcome)
+    return _remediate.markdown(plain(outcome))
 
 
 class FilterModule:
