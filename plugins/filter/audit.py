@@ -13,6 +13,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _judge, _judge_networks, _report, _report_html
+from ansible_collections.netdoctor.openstack.plugins.plugin_utils._plain import plain
 
 _COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -49,17 +50,25 @@ def _wrap(func):
 
 def audit_host_findings(facts, host, pmtu_results=None):
     """Findings of one host from its ansible_facts.netdoctor (and its pmtu_probe results)."""
-    return _judge.host_findings(facts, host, pmtu_results)
+    return _judge.host_findings(plain(facts), host, plain(pmtu_results))
 
 
 def audit_cluster_findings(hosts_facts):
     """Cross-node findings from {host: ansible_facts.netdoctor}."""
-    return _judge.cluster_findings(hosts_facts)
+    return _judge.cluster_findings(plain(hosts_facts))
 
 
 def audit_report(inputs, collection_version=None, generated=None, networks=None):
     """The full report from {host: {status, facts, pmtu_results, message}} (and the Networking API's networks)."""
     version = installed_version() if collection_version is None else collection_version
+    # the host entries and the network list are registered results: read them as stored (_plain)
+    if isinstance(inputs, dict):
+        inputs = {
+            host: dict(entry, facts=plain(entry.get("facts")), pmtu_results=plain(entry.get("pmtu_results"))) if isinstance(entry, dict) else entry
+            for host, entry in inputs.items()
+        }
+    if isinstance(networks, dict) and networks.get("networks") is not None:
+        networks = dict(networks, networks=plain(networks["networks"]))
     if generated is None:
         generated = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return _judge.build_report(inputs, version, generated, networks)
@@ -73,28 +82,39 @@ def audit_network_findings(networks, hosts_facts, settings=None):
     """
     if not isinstance(networks, list):
         raise _judge.JudgeError("audit_network_findings needs the list of networks of neutron_networks_info")
-    facts = _judge_networks.with_settings(hosts_facts or {}, settings)
-    return _judge_networks.network_findings(_judge_networks.api_input(True, networks), facts)
+    facts = _judge_networks.with_settings(plain(hosts_facts) or {}, settings)
+    return _judge_networks.network_findings(_judge_networks.api_input(True, plain(networks)), facts)
 
 
 def audit_markdown(report):
     """report.md: a table a person reads."""
-    return _report.markdown(report)
+    return _report.markdown(plain(report))
 
 
 def audit_junit(report):
     """report.xml: JUnit XML, one test case per check and host."""
-    return _report.junit(report)
+    return _report.junit(plain(report))
 
 
 def audit_html(report):
     """report.html: one self-contained page, the findings and a path-MTU matrix per network."""
-    return _report_html.html(report)
+    return _report_html.html(plain(report))
 
 
 def audit_failing_findings(report, fail_on="error"):
     """The findings at or above fail_on (error|warning|info; never: none)."""
-    return _judge.failing_findings(report, fail_on)
+    return _judge.failing_findings(plain(report), fail_on)
+
+
+def audit_report_files(report):
+    """The report files by name: report.json (as to_nice_json(indent=2) writes it), report.md, report.xml, report.html."""
+    report = plain(report)
+    return {
+        "report.json": json.dumps(report, indent=2, sort_keys=True, separators=(",", ": ")) + "\n",
+        "report.md": _report.markdown(report),
+        "report.xml": _report.junit(report),
+        "report.html": _report_html.html(report),
+    }
 
 
 class FilterModule:
@@ -112,5 +132,6 @@ class FilterModule:
                 ("audit_junit", audit_junit),
                 ("audit_html", audit_html),
                 ("audit_failing_findings", audit_failing_findings),
+                ("audit_report_files", audit_report_files),
             )
         }

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible.plugins.filter.core import to_nice_json
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "plugin_utils"))
 
@@ -50,6 +51,7 @@ def test_filters_exported():
         "audit_junit",
         "audit_html",
         "audit_failing_findings",
+        "audit_report_files",
     }
 
 
@@ -120,3 +122,15 @@ def test_junit_parses_one_testcase_per_check_and_host():
     assert int(root.get("failures")) == 3
     assert int(root.get("tests")) == 2 * len(_judge.HOST_CODES) + 1 + len(_judge.CLUSTER_CODES)
     assert int(suites["node2"].get("skipped")) == 3
+
+
+def test_report_files_are_what_the_single_filters_write():
+    report = sample_report()
+    files = FILTERS["audit_report_files"](report)
+    assert sorted(files) == ["report.html", "report.json", "report.md", "report.xml"]
+    # report.json byte for byte as ansible's to_nice_json(indent=2) writes it, with a final newline
+    assert files["report.json"] == to_nice_json(report, indent=2) + "\n"
+    assert files["report.md"] == FILTERS["audit_markdown"](report)
+    assert files["report.xml"] == FILTERS["audit_junit"](report)
+    assert files["report.html"] == FILTERS["audit_html"](report)
+    assert "MTU_BRIDGE_PORT_MISMATCH" in files["report.md"]
