@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from urllib.parse import parse_qs, urlsplit
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import NetworkError, normalize_network
 
 # Options of the openstack_api doc fragment (the same names and aliases as openstack.cloud's modules).
 CONNECTION_ARGUMENT_SPEC = {
@@ -167,7 +167,17 @@ def list_pages(conn, key: str, query: dict) -> list:
     """Every item of ``GET /<key>`` with ``query``, following the API's next links: the API's dicts, in its order.
 
     One request per page (the raw JSON through the connection's session, no resource object per item).
+    A failure is an APIError that says what was being listed and why.
     """
+    try:
+        return _pages(conn, key, query)
+    except APIError:
+        raise
+    except Exception as exc:  # openstacksdk raises its own and keystoneauth's exceptions here
+        raise APIError(describe_error(exc, f"listing the {key}")) from None
+
+
+def _pages(conn, key: str, query: dict) -> list:
     sdk = import_sdk()
     items: list = []
     params = dict(query)
@@ -194,11 +204,10 @@ def list_networks(conn, page_size: int, filters: dict | None = None) -> list:
     query = dict(filters or {})
     query["limit"] = page_size
     query["fields"] = list(NETWORK_FIELDS)
+    pages = list_pages(conn, "networks", query)
     try:
-        return [normalize_network(net) for net in list_pages(conn, "networks", query)]
-    except APIError:
-        raise
-    except Exception as exc:
+        return [normalize_network(net) for net in pages]
+    except NetworkError as exc:  # an answer that is not a list of networks
         raise APIError(describe_error(exc, "listing the networks")) from None
 
 
@@ -206,9 +215,4 @@ def list_raw(conn, kind: str, page_size: int) -> list:
     """Every port or subnet (``kind``) the credentials see, as the API's dicts: one paginated list."""
     if kind not in ("ports", "subnets"):
         raise APIError(f"cannot list {kind!r}: only ports and subnets")
-    try:
-        return list_pages(conn, kind, {"limit": page_size})
-    except APIError:
-        raise
-    except Exception as exc:
-        raise APIError(describe_error(exc, f"listing the {kind}")) from None
+    return list_pages(conn, kind, {"limit": page_size})

@@ -121,10 +121,9 @@ def test_unknown_cloud_is_said_so(tmp_path, monkeypatch):
 
 # --- the paginated list: captured pages of the lab API, served again on loopback ---------------------------
 
-PAGES = {  # marker of the request (None: the first page) -> captured answer
-    None: "neutron-api/networks-fields-limit2-page1.json",
-    "PAGE2": "neutron-api/networks-fields-limit2-page2.json",
-}
+# three networks in pages of two, captured from the lab API with the module's fields= list
+PAGE1 = "neutron-api/networks-fields-limit2-page1.json"
+PAGE2 = "neutron-api/networks-fields-limit2-page2.json"
 
 
 def _json(relpath: str) -> dict:
@@ -177,10 +176,9 @@ class _LabPages(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(name="lab_pages")
 def _lab_pages():
-    first = _json(PAGES[None])
-    pages = {None: read_fixture(PAGES[None])}
+    first = _json(PAGE1)
     marker = urllib.parse.parse_qs(urllib.parse.urlsplit(first["networks_links"][0]["href"]).query)["marker"][0]
-    pages[marker] = read_fixture(PAGES["PAGE2"])
+    pages = {None: read_fixture(PAGE1), marker: read_fixture(PAGE2)}  # marker of the request (None: the first page)
     handler = type("Handler", (_LabPages,), {"pages": pages, "seen": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -192,22 +190,25 @@ def _lab_pages():
         server.server_close()
 
 
+def lab_connection(server):
+    """A connection to the loopback server, as the lab's clouds.yaml makes it (Neutron without Keystone)."""
+    return openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}}, api_timeout=10))
+
+
 def test_next_page_is_the_query_of_the_next_link():
-    first = _json(PAGES[None])
+    first = _json(PAGE1)
     query = openstack_api.next_page(first, "networks")
     assert query["limit"] == ["2"] and query["fields"][: len(openstack_api.NETWORK_FIELDS)] == list(openstack_api.NETWORK_FIELDS)
     assert query["marker"] == [first["networks"][-1]["id"]]
-    assert openstack_api.next_page(_json(PAGES["PAGE2"]), "networks") is None  # the last page links back only
+    assert openstack_api.next_page(_json(PAGE2), "networks") is None  # the last page links back only
     assert openstack_api.next_page(_json("neutron-api/networks-list.json"), "networks") is None  # no limit: no links
 
 
 def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
     """Three networks in pages of two: two GETs to the connection's endpoint (the links name the lab's address)."""
     server, handler = lab_pages
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": endpoint}}, api_timeout=10))
-    networks = openstack_api.list_networks(conn, 2)
-    expected = _json(PAGES[None])["networks"] + _json(PAGES["PAGE2"])["networks"]
+    networks = openstack_api.list_networks(lab_connection(server), 2)
+    expected = _json(PAGE1)["networks"] + _json(PAGE2)["networks"]
     assert [n["id"] for n in networks] == [n["id"] for n in expected]
     assert {n["mtu"] for n in networks} == {8950} and {n["network_type"] for n in networks} == {"vxlan"}
     lists = [query for path, query in handler.seen if path == "/v2.0/networks"]
@@ -220,27 +221,24 @@ def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
 def test_ports_and_subnets_are_the_apis_dicts(lab_pages, kind):
     """list_raw takes the same paginated GET as the networks: one request, the captured answer's dicts as they are."""
     server, handler = lab_pages
-    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}}, api_timeout=10))
-    assert openstack_api.list_raw(conn, kind, 500) == _json(f"neutron-api/{kind}-list.json")[kind]
+    assert openstack_api.list_raw(lab_connection(server), kind, 500) == _json(f"neutron-api/{kind}-list.json")[kind]
     lists = [query for path, query in handler.seen if path == f"/v2.0/{kind}"]
     assert lists == [{"limit": ["500"]}]
 
 
 def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
     server, handler = lab_pages
-    first = read_fixture(PAGES[None])
-    marker = _json(PAGES[None])["networks"][-1]["id"]
-    handler.pages[marker] = first  # the server answers the second page with the first again
-    conn = openstack_api.connect(params(auth={"auth_type": "none", "auth": {"endpoint": f"http://127.0.0.1:{server.server_address[1]}"}}, api_timeout=10))
+    marker = _json(PAGE1)["networks"][-1]["id"]
+    handler.pages[marker] = read_fixture(PAGE1)  # the server answers the second page with the first again
     with pytest.raises(openstack_api.APIError, match="pagination loop"):
-        openstack_api.list_networks(conn, 2)
+        openstack_api.list_networks(lab_connection(server), 2)
 
 
 @pytest.mark.parametrize(
     ("selected", "whole"),
     [
         ("neutron-api/networks-fields-multi-segment.json", "neutron-api/networks-all-multi-segment.json"),
-        ("neutron-api/networks-fields-limit2-page1.json", None),
+        (PAGE1, None),
     ],
 )
 def test_the_selected_fields_give_the_same_records(selected, whole):
