@@ -23,16 +23,21 @@ class JobError(ValueError):
     """The job did not finish in time, or its results file is not an async job's."""
 
 
-def job_state(text: str | None) -> tuple[bool, dict]:
+class JobTimeout(JobError):
+    """The job has not finished within the time given (it may still be running)."""
+
+
+def job_state(text: str | None, loads: Callable[[str], object] = json.loads) -> tuple[bool, dict]:
     """``(finished, result)`` from the text of an async results file, with ``async_status``'s rules.
 
     ``None`` or text that is not JSON yet: running. A JSON object without ``started``: finished (the module's
     result). With ``started``: its ``finished`` value. Anything else (a list, a number) raises JobError.
+    ``loads`` parses the text (on the controller: ansible-core's module result decoder).
     """
     if text is None or not text.strip():
         return False, {}
     try:
-        data = json.loads(text)
+        data = loads(text)
     except ValueError:
         return False, {}
     if not isinstance(data, dict):
@@ -49,17 +54,18 @@ def wait_for_job(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     interval: float = 0.05,
+    loads: Callable[[str], object] = json.loads,
 ) -> dict:
     """The result of the async job whose results file is ``path``, once it has finished.
 
     Reads the file with ``read`` every ``interval`` seconds; raises JobError when it has not finished after
-    ``timeout`` seconds (the job may still be running: the caller decides what that means).
+    ``timeout`` seconds (JobTimeout: the job may still be running, the caller decides what that means).
     """
     deadline = clock() + timeout
     while True:
-        finished, result = job_state(read(path))
+        finished, result = job_state(read(path), loads)
         if finished:
             return result
         if clock() >= deadline:
-            raise JobError(f"the async job {path} did not finish within {timeout:g} s")
+            raise JobTimeout(f"the async job {path} did not finish within {timeout:g} s")
         sleep(interval)
