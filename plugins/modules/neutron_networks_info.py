@@ -18,6 +18,10 @@ description:
     (no openstacksdk resource object per network); the next pages are requested from the connection's own endpoint.
   - Optionally lists the ports and the subnets too (one paginated list each), for what the instances on a network
     need after its MTU changed (M(netdoctor.openstack.neutron_network_mtu)).
+  - With C(async) on the controller (delegated to C(localhost), without C(become) or a task C(environment)) and
+    openstacksdk installed in the controller's Python, the list starts detached in the controller's Python instead
+    of through ansible-core's async wrapper. The task returns at once and writes the same results file, read by
+    M(ansible.builtin.async_status) or M(netdoctor.openstack.async_result).
   - The audit role (C(netdoctor_openstack_cloud) or C(netdoctor_openstack_auth)) judges the result into
     C(NEUTRON_NETWORK_MTU_STALE).
   - Changes nothing.
@@ -43,6 +47,13 @@ options:
     choices: [ports, subnets]
     default: []
 attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: It starts the list detached on the controller when run there with C(async).
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: full
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
@@ -153,44 +164,16 @@ elapsed:
   type: float
 """
 
-import sys
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.openstack_api import (
-    CONNECTION_ARGUMENT_SPEC,
-    MISSING_SDK,
-    APIError,
-    connect,
-    import_sdk,
-    list_networks,
-    list_raw,
-)
+from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.openstack_api import NETWORKS_INFO_ARGUMENT_SPEC, networks_info
 
 
 def main():
-    argument_spec = dict(CONNECTION_ARGUMENT_SPEC)
-    argument_spec.update(
-        filters={"type": "dict", "default": {}},
-        page_size={"type": "int", "default": 1000},
-        include={"type": "list", "elements": "str", "choices": ["ports", "subnets"], "default": []},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    if import_sdk() is None:
-        module.fail_json(msg=MISSING_SDK.format(python=sys.executable))
-    if module.params["page_size"] < 1:
-        module.fail_json(msg=f"page_size must be at least 1, got {module.params['page_size']}")
-    started = time.monotonic()
-    result = {"changed": False}
-    try:
-        conn = connect(module.params)
-        result["networks"] = list_networks(conn, module.params["page_size"], module.params["filters"])
-        for kind in module.params["include"]:
-            result[kind] = list_raw(conn, kind, module.params["page_size"])
-    except APIError as exc:
-        module.fail_json(msg=str(exc), **result)
-    result["elapsed"] = round(time.monotonic() - started, 3)
+    module = AnsibleModule(argument_spec=NETWORKS_INFO_ARGUMENT_SPEC, supports_check_mode=True)
+    result = networks_info(module.params)
+    if result.pop("failed", False):
+        module.fail_json(**result)
     module.exit_json(**result)
 
 

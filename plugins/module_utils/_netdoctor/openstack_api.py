@@ -12,6 +12,8 @@ is reported by the module with a clear message instead of an ImportError.
 from __future__ import annotations
 
 import importlib
+import sys
+import time
 from urllib.parse import parse_qs, urlsplit
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import NetworkError, normalize_network
@@ -216,3 +218,32 @@ def list_raw(conn, kind: str, page_size: int) -> list:
     if kind not in ("ports", "subnets"):
         raise APIError(f"cannot list {kind!r}: only ports and subnets")
     return list_pages(conn, kind, {"limit": page_size})
+
+
+# neutron_networks_info's options (its action plugin validates them too when it runs the list detached).
+NETWORKS_INFO_ARGUMENT_SPEC = dict(
+    CONNECTION_ARGUMENT_SPEC,
+    filters={"type": "dict", "default": {}},
+    page_size={"type": "int", "default": 1000},
+    include={"type": "list", "elements": "str", "choices": ["ports", "subnets"], "default": []},
+)
+
+
+def networks_info(params: dict) -> dict:
+    """neutron_networks_info's result for its validated options: the networks (and ``include``'s lists) with the
+    time taken, or ``failed`` with the reason and what was listed before the failure."""
+    if import_sdk() is None:
+        return {"changed": False, "failed": True, "msg": MISSING_SDK.format(python=sys.executable)}
+    if params["page_size"] < 1:
+        return {"changed": False, "failed": True, "msg": f"page_size must be at least 1, got {params['page_size']}"}
+    started = time.monotonic()
+    result: dict = {"changed": False}
+    try:
+        conn = connect(params)
+        result["networks"] = list_networks(conn, params["page_size"], params["filters"])
+        for kind in params["include"]:
+            result[kind] = list_raw(conn, kind, params["page_size"])
+    except APIError as exc:
+        return dict(result, failed=True, msg=str(exc))
+    result["elapsed"] = round(time.monotonic() - started, 3)
+    return result

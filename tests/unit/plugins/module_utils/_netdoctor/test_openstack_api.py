@@ -5,14 +5,11 @@
 
 from __future__ import annotations
 
-import http.server
-import json
 import socket
-import threading
-import urllib.parse
 
 import pytest
 from conftest import read_fixture
+from lab_pages import PAGE1, PAGE2, read_json, serve_lab_pages
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import openstack_api
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor.networks import normalize_network
@@ -119,75 +116,13 @@ def test_unknown_cloud_is_said_so(tmp_path, monkeypatch):
         openstack_api.connect(params(cloud="no-such-cloud"))
 
 
-# --- the paginated list: captured pages of the lab API, served again on loopback ---------------------------
-
-# three networks in pages of two, captured from the lab API with the module's fields= list
-PAGE1 = "neutron-api/networks-fields-limit2-page1.json"
-PAGE2 = "neutron-api/networks-fields-limit2-page2.json"
-
-
-def _json(relpath: str) -> dict:
-    return json.loads(read_fixture(relpath))
-
-
-LAB_ENDPOINT = "http://10.227.0.10:9696"  # where the pages were captured (the bench's lab server)
-
-
-class _LabPages(http.server.BaseHTTPRequestHandler):
-    """Answers like the lab's neutron-server: its version document and the captured pages by marker.
-
-    The lab's address in the answers' links is replaced by this server's, except in the next links: the
-    client must take only their query and send it to its own endpoint.
-    """
-
-    pages: dict = {}
-    seen: list = []
-
-    def do_GET(self):  # noqa: N802 - the name BaseHTTPRequestHandler calls
-        url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query)
-        type(self).seen.append((url.path, query))
-        if url.path in ("", "/"):
-            body = read_fixture("neutron-api/versions.json")
-        elif url.path in ("/v2.0/ports", "/v2.0/subnets"):
-            body = read_fixture(f"neutron-api/{url.path.rsplit('/', 1)[1]}-list.json")
-        elif url.path == "/v2.0/networks":
-            marker = (query.get("marker") or [None])[0]
-            body = self.pages.get(marker)
-            if body is None:
-                self.send_error(404)
-                return
-        else:
-            self.send_error(404)
-            return
-        own = f"http://127.0.0.1:{self.server.server_address[1]}"
-        if url.path in ("", "/"):
-            body = body.replace(LAB_ENDPOINT, own)
-        data = body.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format, *args):  # noqa: A002 - quiet
-        pass
+# --- the paginated list: captured pages of the lab API, served again on loopback (tests/unit/lab_pages.py) ----
 
 
 @pytest.fixture(name="lab_pages")
 def _lab_pages():
-    first = _json(PAGE1)
-    marker = urllib.parse.parse_qs(urllib.parse.urlsplit(first["networks_links"][0]["href"]).query)["marker"][0]
-    pages = {None: read_fixture(PAGE1), marker: read_fixture(PAGE2)}  # marker of the request (None: the first page)
-    handler = type("Handler", (_LabPages,), {"pages": pages, "seen": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server, handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_lab_pages() as served:
+        yield served
 
 
 def lab_connection(server):
@@ -196,19 +131,19 @@ def lab_connection(server):
 
 
 def test_next_page_is_the_query_of_the_next_link():
-    first = _json(PAGE1)
+    first = read_json(PAGE1)
     query = openstack_api.next_page(first, "networks")
     assert query["limit"] == ["2"] and query["fields"][: len(openstack_api.NETWORK_FIELDS)] == list(openstack_api.NETWORK_FIELDS)
     assert query["marker"] == [first["networks"][-1]["id"]]
-    assert openstack_api.next_page(_json(PAGE2), "networks") is None  # the last page links back only
-    assert openstack_api.next_page(_json("neutron-api/networks-list.json"), "networks") is None  # no limit: no links
+    assert openstack_api.next_page(read_json(PAGE2), "networks") is None  # the last page links back only
+    assert openstack_api.next_page(read_json("neutron-api/networks-list.json"), "networks") is None  # no limit: no links
 
 
 def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
     """Three networks in pages of two: two GETs to the connection's endpoint (the links name the lab's address)."""
     server, handler = lab_pages
     networks = openstack_api.list_networks(lab_connection(server), 2)
-    expected = _json(PAGE1)["networks"] + _json(PAGE2)["networks"]
+    expected = read_json(PAGE1)["networks"] + read_json(PAGE2)["networks"]
     assert [n["id"] for n in networks] == [n["id"] for n in expected]
     assert {n["mtu"] for n in networks} == {8950} and {n["network_type"] for n in networks} == {"vxlan"}
     lists = [query for path, query in handler.seen if path == "/v2.0/networks"]
@@ -221,14 +156,14 @@ def test_list_follows_the_pages_on_the_connections_endpoint(lab_pages):
 def test_ports_and_subnets_are_the_apis_dicts(lab_pages, kind):
     """list_raw takes the same paginated GET as the networks: one request, the captured answer's dicts as they are."""
     server, handler = lab_pages
-    assert openstack_api.list_raw(lab_connection(server), kind, 500) == _json(f"neutron-api/{kind}-list.json")[kind]
+    assert openstack_api.list_raw(lab_connection(server), kind, 500) == read_json(f"neutron-api/{kind}-list.json")[kind]
     lists = [query for path, query in handler.seen if path == f"/v2.0/{kind}"]
     assert lists == [{"limit": ["500"]}]
 
 
 def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
     server, handler = lab_pages
-    marker = _json(PAGE1)["networks"][-1]["id"]
+    marker = read_json(PAGE1)["networks"][-1]["id"]
     handler.pages[marker] = read_fixture(PAGE1)  # the server answers the second page with the first again
     with pytest.raises(openstack_api.APIError, match="pagination loop"):
         openstack_api.list_networks(lab_connection(server), 2)
@@ -243,10 +178,10 @@ def test_a_link_that_does_not_move_on_is_an_error(lab_pages):
 )
 def test_the_selected_fields_give_the_same_records(selected, whole):
     """normalize_network reads only NETWORK_FIELDS: the answer to fields= gives the records of the whole answer."""
-    answer = _json(selected)["networks"]
+    answer = read_json(selected)["networks"]
     assert all(set(net) <= set(openstack_api.NETWORK_FIELDS) for net in answer)
     if whole is not None:
-        full = _json(whole)["networks"]
+        full = read_json(whole)["networks"]
         assert set(full[0]) - set(openstack_api.NETWORK_FIELDS)  # the whole answer has more (subnets, tags, ...)
         assert [normalize_network(n) for n in answer] == [normalize_network(n) for n in full]
         assert normalize_network(answer[0])["segments"][1] == {"network_type": "vxlan", "physical_network": None, "segmentation_id": 48469}
