@@ -30,17 +30,15 @@ from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.netdoctor.openstack.plugins.module_utils._netdoctor import openstack_api
 
-TARGETS = ("neutron_networks_info",)
-
 # the detached process: import this file from the collection's root, then run (the import's failure is the
 # job's result too, so a waiter never waits for a job that never ran)
 BOOTSTRAP = """\
-import json, os, sys
+import json, os, sys, tempfile
 try:
     sys.path.insert(0, sys.argv[1])
     from ansible_collections.netdoctor.openstack.plugins.plugin_utils import _detached
 except BaseException as exc:
-    fd, tmp = __import__("tempfile").mkstemp(dir=os.path.dirname(sys.argv[2]), prefix=".nd-job.")
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(sys.argv[2]), prefix=".nd-job.")
     with os.fdopen(fd, "w") as handle:
         json.dump({"failed": True, "msg": "the detached job could not start: %s: %s" % (type(exc).__name__, exc)}, handle)
     os.replace(tmp, sys.argv[2])
@@ -96,7 +94,7 @@ def start(async_dir: str, target: str, options: dict, timeout: int, root: str, p
     The "started" record is written before the process starts, as async_wrapper does, so that a waiter that
     looks at once finds a running job, never a missing file.
     """
-    if target not in TARGETS:
+    if target not in targets():
         raise ValueError(f"no detached job {target!r}")
     os.makedirs(async_dir, mode=0o700, exist_ok=True)
     jid = f"j{secrets.randbelow(10**12)}.{os.getpid()}"
